@@ -1,0 +1,157 @@
+//! The ordered list of Ethereum forks, with the names the test fixtures use.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An Ethereum fork (hard fork), ordered by activation: a later fork includes every rule
+/// of the earlier ones, so `fork >= Fork::Berlin` reads "EIP-2929 is active".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Fork {
+    /// Launch rules (July 2015).
+    Frontier = 0,
+    /// EIP-2, EIP-7 (DELEGATECALL), EIP-8.
+    Homestead,
+    /// Tangerine Whistle, EIP-150 gas repricing (fixtures: `EIP150`).
+    Tangerine,
+    /// Spurious Dragon: EIP-155, EIP-160, EIP-161, EIP-170 (fixtures: `EIP158`).
+    SpuriousDragon,
+    /// Byzantium: REVERT, RETURNDATA, STATICCALL, precompiles 0x05–0x08.
+    Byzantium,
+    /// Constantinople: shifts, CREATE2, EXTCODEHASH, EIP-1283 net gas metering.
+    Constantinople,
+    /// Petersburg: Constantinople without EIP-1283 (fixtures: `ConstantinopleFix`).
+    Petersburg,
+    /// Istanbul: EIP-1884, EIP-2028, EIP-2200, CHAINID, SELFBALANCE, BLAKE2F.
+    Istanbul,
+    /// Berlin: EIP-2929 access lists and EIP-2930 transactions, EIP-2565.
+    Berlin,
+    /// London: EIP-1559, EIP-3198 BASEFEE, EIP-3529, EIP-3541.
+    London,
+    /// Paris (the Merge): EIP-4399 PREVRANDAO.
+    Paris,
+    /// Shanghai: PUSH0, EIP-3651 warm coinbase, EIP-3860 initcode limits.
+    Shanghai,
+    /// Cancun: EIP-1153, EIP-4844, EIP-5656, EIP-6780, EIP-7516.
+    Cancun,
+    /// Prague (Pectra): EIP-7702, EIP-2537, EIP-7623, EIP-7691.
+    Prague,
+    /// Osaka (Fusaka): CLZ, P256VERIFY, modexp repricing, transaction gas cap.
+    Osaka,
+}
+
+/// A fork name that no [`Fork`] answers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFork(pub String);
+
+impl fmt::Display for UnknownFork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown fork `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownFork {}
+
+impl Fork {
+    /// Every fork, oldest first.
+    pub const ALL: [Fork; 15] = [
+        Fork::Frontier,
+        Fork::Homestead,
+        Fork::Tangerine,
+        Fork::SpuriousDragon,
+        Fork::Byzantium,
+        Fork::Constantinople,
+        Fork::Petersburg,
+        Fork::Istanbul,
+        Fork::Berlin,
+        Fork::London,
+        Fork::Paris,
+        Fork::Shanghai,
+        Fork::Cancun,
+        Fork::Prague,
+        Fork::Osaka,
+    ];
+
+    /// The newest fork Ember implements.
+    pub const LATEST: Fork = Fork::Osaka;
+
+    /// The name the ethereum/tests fixtures use for this fork (`EIP150`, `ConstantinopleFix`...).
+    pub const fn fixture_name(self) -> &'static str {
+        match self {
+            Fork::Frontier => "Frontier",
+            Fork::Homestead => "Homestead",
+            Fork::Tangerine => "EIP150",
+            Fork::SpuriousDragon => "EIP158",
+            Fork::Byzantium => "Byzantium",
+            Fork::Constantinople => "Constantinople",
+            Fork::Petersburg => "ConstantinopleFix",
+            Fork::Istanbul => "Istanbul",
+            Fork::Berlin => "Berlin",
+            Fork::London => "London",
+            Fork::Paris => "Paris",
+            Fork::Shanghai => "Shanghai",
+            Fork::Cancun => "Cancun",
+            Fork::Prague => "Prague",
+            Fork::Osaka => "Osaka",
+        }
+    }
+
+    /// True when `self` is `other` or a later fork.
+    #[inline]
+    pub const fn is_enabled(self, other: Fork) -> bool {
+        self as u8 >= other as u8
+    }
+}
+
+impl fmt::Display for Fork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.fixture_name())
+    }
+}
+
+impl FromStr for Fork {
+    type Err = UnknownFork;
+
+    /// Accepts the fixture names and the common aliases, case-insensitively.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let fork = match s.to_ascii_lowercase().as_str() {
+            "frontier" => Fork::Frontier,
+            "homestead" => Fork::Homestead,
+            "eip150" | "tangerine" | "tangerinewhistle" => Fork::Tangerine,
+            "eip158" | "spuriousdragon" => Fork::SpuriousDragon,
+            "byzantium" => Fork::Byzantium,
+            "constantinople" => Fork::Constantinople,
+            "constantinoplefix" | "petersburg" => Fork::Petersburg,
+            "istanbul" => Fork::Istanbul,
+            "berlin" => Fork::Berlin,
+            "london" => Fork::London,
+            "paris" | "merge" => Fork::Paris,
+            "shanghai" => Fork::Shanghai,
+            "cancun" => Fork::Cancun,
+            "prague" => Fork::Prague,
+            "osaka" => Fork::Osaka,
+            _ => return Err(UnknownFork(s.to_string())),
+        };
+        Ok(fork)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for fork in Fork::ALL {
+            assert_eq!(fork.fixture_name().parse::<Fork>(), Ok(fork));
+        }
+        assert_eq!("Merge".parse::<Fork>(), Ok(Fork::Paris));
+        assert!("Atlantis".parse::<Fork>().is_err());
+    }
+
+    #[test]
+    fn ordered() {
+        assert!(Fork::Cancun.is_enabled(Fork::Berlin));
+        assert!(!Fork::Istanbul.is_enabled(Fork::Berlin));
+    }
+}

@@ -1,0 +1,21 @@
+//! Ember's shared vocabulary: 256-bit words, addresses and hashes (re-exported from
+//! `alloy-primitives`), the ordered [`Fork`] enum, the fork rule table [`Spec`], and the
+//! block and transaction environments every other crate speaks in.
+#![deny(missing_docs)]
+
+pub mod env;
+pub mod fork;
+pub mod spec;
+
+pub use alloy_primitives::{self, address, b256, bytes, hex, keccak256, Address, Bytes, B256, U256};
+pub use env::{AccessListItem, Authorization, BlockEnv, TxEnv, TxKind, TxType};
+pub use fork::{Fork, UnknownFork};
+pub use spec::{BlobParams, Spec};
+
+/// Keccak-256 of the empty byte string: the code hash of an account without code.
+pub const KECCAK_EMPTY: B256 =
+    b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+
+/// The root of an empty Merkle-Patricia trie (keccak of the RLP empty string).
+pub const EMPTY_ROOT: B256 =
+    b256!("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");

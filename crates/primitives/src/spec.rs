@@ -1,0 +1,327 @@
+//! The fork rule table: every gas constant and every behavioural switch that changed between
+//! forks lives here, built as cumulative deltas (each fork starts from its parent and applies
+//! its EIPs). Nothing else in Ember compares forks to decide a rule; it reads a [`Spec`].
+
+use crate::Fork;
+
+/// Blob gas parameters of a fork (EIP-4844, EIP-7691, EIP-7840).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlobParams {
+    /// Target blobs per block.
+    pub target: u64,
+    /// Maximum blobs per block.
+    pub max: u64,
+    /// The base fee update fraction.
+    pub update_fraction: u64,
+}
+
+/// Gas per blob (EIP-4844).
+pub const GAS_PER_BLOB: u64 = 1 << 17;
+
+impl BlobParams {
+    /// Cancun: target 3, max 6 (EIP-4844).
+    pub const CANCUN: BlobParams = BlobParams { target: 3, max: 6, update_fraction: 3_338_477 };
+    /// Prague: target 6, max 9 (EIP-7691).
+    pub const PRAGUE: BlobParams = BlobParams { target: 6, max: 9, update_fraction: 5_007_716 };
+
+    /// The blob base fee for `excess_blob_gas` (EIP-4844 `fake_exponential`).
+    pub fn base_fee(&self, excess_blob_gas: u64) -> u128 {
+        fake_exponential(1, excess_blob_gas as u128, self.update_fraction as u128)
+    }
+
+    /// Maximum blob gas in one block.
+    pub const fn max_blob_gas(&self) -> u64 {
+        self.max * GAS_PER_BLOB
+    }
+}
+
+/// `factor * e ** (numerator / denominator)` by Taylor expansion, as EIP-4844 defines it.
+pub fn fake_exponential(factor: u128, numerator: u128, denominator: u128) -> u128 {
+    let mut i: u128 = 1;
+    let mut output: u128 = 0;
+    let mut accum = factor * denominator;
+    while accum > 0 {
+        output = output.saturating_add(accum);
+        accum = accum.saturating_mul(numerator) / (denominator * i);
+        i += 1;
+    }
+    output / denominator
+}
+
+/// Everything that differs between forks, as plain values. Build one with [`Spec::new`] or
+/// borrow the shared table entry with [`Spec::of`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spec {
+    /// The fork these rules belong to.
+    pub fork: Fork,
+
+    // ---- account and storage access ----
+    /// SLOAD (before EIP-2929).
+    pub sload: u64,
+    /// BALANCE (before EIP-2929).
+    pub balance: u64,
+    /// EXTCODESIZE and EXTCODECOPY base cost (before EIP-2929).
+    pub extcode: u64,
+    /// EXTCODEHASH (before EIP-2929).
+    pub extcodehash: u64,
+    /// CALL-family base cost (before EIP-2929).
+    pub call: u64,
+    /// SELFDESTRUCT base cost.
+    pub selfdestruct: u64,
+    /// EIP-2929: cold/warm accounting for accounts and slots.
+    pub access_lists: bool,
+    /// EIP-2929 warm access cost.
+    pub warm_access: u64,
+    /// EIP-2929 cold SLOAD cost.
+    pub cold_sload: u64,
+    /// EIP-2929 cold account access cost.
+    pub cold_account: u64,
+
+    // ---- SSTORE ----
+    /// Which SSTORE metering applies.
+    pub sstore: SstoreRule,
+    /// Refund for clearing a slot (15000, EIP-3529: 4800).
+    pub sstore_clear_refund: u64,
+    /// SSTORE cost of a fresh write to a zero slot.
+    pub sstore_set: u64,
+    /// SSTORE cost of a write to a non-zero slot (EIP-2929: 5000 - cold sload).
+    pub sstore_reset: u64,
+    /// Refund for SELFDESTRUCT (24000, EIP-3529: 0).
+    pub selfdestruct_refund: u64,
+    /// Refunds are capped at `gas_used / max_refund_quotient` (2, EIP-3529: 5).
+    pub max_refund_quotient: u64,
+
+    // ---- calls and creation ----
+    /// EIP-150: all but one 64th of the remaining gas may be forwarded.
+    pub call_gas_63_64: bool,
+    /// EIP-161: a call charges the new-account cost only when it sends value to an empty
+    /// account, and touched empty accounts are removed.
+    pub empty_account_cleanup: bool,
+    /// EIP-150: SELFDESTRUCT to a new account costs 25000 (EIP-161: only with value).
+    pub selfdestruct_new_account: bool,
+    /// EIP-2: a code deposit that runs out of gas fails the creation (Frontier stored empty code).
+    pub create_deposit_oog_fails: bool,
+    /// EIP-161: newly created contracts start with nonce 1.
+    pub create_nonce_one: bool,
+    /// EIP-170: maximum deployed code size.
+    pub max_code_size: Option<usize>,
+    /// EIP-3860: maximum initcode size (and 2 gas per initcode word).
+    pub max_initcode_size: Option<usize>,
+    /// EIP-3541: deployed code must not start with 0xEF.
+    pub reject_ef_code: bool,
+    /// EIP-6780: SELFDESTRUCT deletes only accounts created in the same transaction.
+    pub selfdestruct_only_same_tx: bool,
+
+    // ---- arithmetic ----
+    /// EXP cost per exponent byte (10, EIP-160: 50).
+    pub exp_byte: u64,
+
+    // ---- transactions ----
+    /// Intrinsic gas per non-zero calldata byte (68, EIP-2028: 16).
+    pub tx_data_nonzero: u64,
+    /// EIP-2: contract-creating transactions cost 53000 and signatures need a low s.
+    pub tx_create_cost: bool,
+    /// EIP-155: replay-protected legacy signatures are accepted.
+    pub eip155: bool,
+    /// EIP-2930 access-list transactions.
+    pub tx_access_list: bool,
+    /// EIP-1559 fee market transactions and the base fee.
+    pub tx_fee_market: bool,
+    /// EIP-4844 blob transactions and blob gas.
+    pub blobs: Option<BlobParams>,
+    /// EIP-7702 set-code transactions.
+    pub tx_set_code: bool,
+    /// EIP-3651: the coinbase starts warm.
+    pub warm_coinbase: bool,
+    /// EIP-3607: a sender with code is rejected.
+    pub reject_sender_with_code: bool,
+    /// EIP-7623: calldata floor cost.
+    pub calldata_floor: bool,
+    /// EIP-7825: transaction gas limit cap.
+    pub tx_gas_limit_cap: Option<u64>,
+    /// The merge: DIFFICULTY reads PREVRANDAO, no block rewards.
+    pub prevrandao: bool,
+}
+
+/// SSTORE gas and refund rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SstoreRule {
+    /// 20000 to set, 5000 otherwise, 15000 refund on clear.
+    Frontier,
+    /// EIP-1283 net gas metering (Constantinople only).
+    Eip1283,
+    /// EIP-2200 net gas metering with the 2300 sentry (Istanbul on; EIP-2929 prices from Berlin).
+    Eip2200,
+}
+
+impl Spec {
+    /// The rules of `fork`, built as cumulative deltas from Frontier.
+    pub const fn new(fork: Fork) -> Spec {
+        let mut s = Spec {
+            fork,
+            sload: 50,
+            balance: 20,
+            extcode: 20,
+            extcodehash: 0,
+            call: 40,
+            selfdestruct: 0,
+            access_lists: false,
+            warm_access: 0,
+            cold_sload: 0,
+            cold_account: 0,
+            sstore: SstoreRule::Frontier,
+            sstore_clear_refund: 15_000,
+            sstore_set: 20_000,
+            sstore_reset: 5_000,
+            selfdestruct_refund: 24_000,
+            max_refund_quotient: 2,
+            call_gas_63_64: false,
+            empty_account_cleanup: false,
+            selfdestruct_new_account: false,
+            create_deposit_oog_fails: false,
+            create_nonce_one: false,
+            max_code_size: None,
+            max_initcode_size: None,
+            reject_ef_code: false,
+            selfdestruct_only_same_tx: false,
+            exp_byte: 10,
+            tx_data_nonzero: 68,
+            tx_create_cost: false,
+            eip155: false,
+            tx_access_list: false,
+            tx_fee_market: false,
+            blobs: None,
+            tx_set_code: false,
+            warm_coinbase: false,
+            reject_sender_with_code: true, // EIP-3607 is applied retroactively by the fixtures.
+            calldata_floor: false,
+            tx_gas_limit_cap: None,
+            prevrandao: false,
+        };
+        if fork.is_enabled(Fork::Homestead) {
+            // EIP-2: creation transactions cost 53000; failed code deposit fails the create.
+            s.tx_create_cost = true;
+            s.create_deposit_oog_fails = true;
+        }
+        if fork.is_enabled(Fork::Tangerine) {
+            // EIP-150: IO-heavy operations repriced; 63/64 call gas rule.
+            s.sload = 200;
+            s.balance = 400;
+            s.extcode = 700;
+            s.call = 700;
+            s.selfdestruct = 5_000;
+            s.call_gas_63_64 = true;
+            s.selfdestruct_new_account = true;
+        }
+        if fork.is_enabled(Fork::SpuriousDragon) {
+            // EIP-160: EXP repriced. EIP-161: state clearing. EIP-170: code size limit.
+            // EIP-155: replay protection.
+            s.exp_byte = 50;
+            s.empty_account_cleanup = true;
+            s.create_nonce_one = true;
+            s.max_code_size = Some(0x6000);
+            s.eip155 = true;
+        }
+        if fork.is_enabled(Fork::Constantinople) {
+            // EIP-1052: EXTCODEHASH. EIP-1283: net gas metering (reverted by Petersburg).
+            s.extcodehash = 400;
+            if matches!(fork, Fork::Constantinople) {
+                s.sstore = SstoreRule::Eip1283;
+            }
+        }
+        if fork.is_enabled(Fork::Istanbul) {
+            // EIP-1884: trie-size-dependent opcodes repriced. EIP-2028: cheaper calldata.
+            // EIP-2200: net gas metering with the stipend sentry.
+            s.sload = 800;
+            s.balance = 700;
+            s.extcodehash = 700;
+            s.tx_data_nonzero = 16;
+            s.sstore = SstoreRule::Eip2200;
+        }
+        if fork.is_enabled(Fork::Berlin) {
+            // EIP-2929: cold/warm state access. EIP-2930: access-list transactions.
+            s.access_lists = true;
+            s.warm_access = 100;
+            s.cold_sload = 2_100;
+            s.cold_account = 2_600;
+            s.sload = 100;
+            s.sstore_reset = 5_000 - 2_100;
+            s.tx_access_list = true;
+        }
+        if fork.is_enabled(Fork::London) {
+            // EIP-1559 fee market. EIP-3529: reduced refunds. EIP-3541: reject 0xEF code.
+            s.tx_fee_market = true;
+            s.sstore_clear_refund = 4_800;
+            s.selfdestruct_refund = 0;
+            s.max_refund_quotient = 5;
+            s.reject_ef_code = true;
+        }
+        if fork.is_enabled(Fork::Paris) {
+            // EIP-4399: DIFFICULTY becomes PREVRANDAO.
+            s.prevrandao = true;
+        }
+        if fork.is_enabled(Fork::Shanghai) {
+            // EIP-3651: warm coinbase. EIP-3860: initcode limit and metering.
+            s.warm_coinbase = true;
+            s.max_initcode_size = Some(2 * 0x6000);
+        }
+        if fork.is_enabled(Fork::Cancun) {
+            // EIP-4844: blob transactions. EIP-6780: SELFDESTRUCT only in the same transaction.
+            s.blobs = Some(BlobParams::CANCUN);
+            s.selfdestruct_only_same_tx = true;
+        }
+        if fork.is_enabled(Fork::Prague) {
+            // EIP-7702: set-code transactions. EIP-7623: calldata floor. EIP-7691: more blobs.
+            s.tx_set_code = true;
+            s.calldata_floor = true;
+            s.blobs = Some(BlobParams::PRAGUE);
+        }
+        if fork.is_enabled(Fork::Osaka) {
+            // EIP-7825: transaction gas limit cap.
+            s.tx_gas_limit_cap = Some(1 << 24);
+        }
+        s
+    }
+
+    /// The shared, precomputed rules of `fork`.
+    pub fn of(fork: Fork) -> &'static Spec {
+        &SPECS[fork as usize]
+    }
+
+    /// True when this fork is `other` or later (for opcode availability tables).
+    #[inline]
+    pub const fn is_enabled(&self, other: Fork) -> bool {
+        self.fork.is_enabled(other)
+    }
+}
+
+static SPECS: [Spec; 15] = {
+    let mut out = [Spec::new(Fork::Frontier); 15];
+    let mut i = 0;
+    while i < Fork::ALL.len() {
+        out[i] = Spec::new(Fork::ALL[i]);
+        i += 1;
+    }
+    out
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_forks() {
+        for fork in Fork::ALL {
+            assert_eq!(Spec::of(fork).fork, fork);
+        }
+        assert_eq!(Spec::of(Fork::Constantinople).sstore, SstoreRule::Eip1283);
+        assert_eq!(Spec::of(Fork::Petersburg).sstore, SstoreRule::Frontier);
+        assert_eq!(Spec::of(Fork::Berlin).sstore_reset, 2_900);
+    }
+
+    #[test]
+    fn blob_base_fee() {
+        assert_eq!(BlobParams::CANCUN.base_fee(0), 1);
+        assert_eq!(BlobParams::CANCUN.base_fee(10_000_000), 19);
+    }
+}
