@@ -1,1 +1,402 @@
-//! placeholder
+//! Ethereum's precompiled contracts at addresses `0x01`–`0x0a`, priced per fork.
+//!
+//! | Fork      | Change                                                                      |
+//! |-----------|-----------------------------------------------------------------------------|
+//! | Frontier  | `0x01` ECRECOVER, `0x02` SHA256, `0x03` RIPEMD160, `0x04` IDENTITY          |
+//! | Byzantium | `0x05` MODEXP (EIP-198), `0x06`–`0x08` BN254 add, mul, pairing (EIP-196/197) |
+//! | Istanbul  | BN254 repriced (EIP-1108), `0x09` BLAKE2F (EIP-152)                         |
+//! | Berlin    | MODEXP repriced (EIP-2565)                                                  |
+//! | Cancun    | `0x0a` KZG point evaluation (EIP-4844)                                      |
+//!
+//! [`Precompiles::for_fork`] returns the cached set of a fork; the executor asks it for the
+//! [`PrecompileFn`] of a called address. Every precompile charges its gas before doing any
+//! expensive work and never panics on malformed input.
+#![deny(missing_docs)]
+
+pub mod blake2;
+pub mod bn254;
+pub mod ecrecover;
+pub mod hash;
+pub mod kzg;
+pub mod modexp;
+
+use ember_primitives::{Address, Bytes, Fork};
+use std::sync::OnceLock;
+
+/// Result of a precompile run.
+pub type PrecompileResult = Result<PrecompileOutput, PrecompileError>;
+
+/// A precompile: input bytes and the gas available in, gas used and output out.
+///
+/// Implementations charge (and check) their gas before doing any expensive work.
+pub type PrecompileFn = fn(input: &[u8], gas_limit: u64) -> PrecompileResult;
+
+/// The output of a successful precompile run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrecompileOutput {
+    /// Gas consumed by the run.
+    pub gas_used: u64,
+    /// The returned bytes.
+    pub output: Bytes,
+}
+
+impl PrecompileOutput {
+    /// An output of `gas_used` gas returning `output`.
+    pub fn new(gas_used: u64, output: impl Into<Bytes>) -> Self {
+        Self {
+            gas_used,
+            output: output.into(),
+        }
+    }
+}
+
+/// Why a precompile run failed; either way the call consumes all the gas it was given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PrecompileError {
+    /// The gas limit is below the cost of the run.
+    #[error("out of gas")]
+    OutOfGas,
+    /// The input is invalid (bad length, point not on the curve, wrong proof...).
+    #[error("precompile failure: {0}")]
+    Failure(&'static str),
+}
+
+/// Returns `Ok(())` when `cost` fits in `gas_limit`, else [`PrecompileError::OutOfGas`].
+#[inline]
+pub(crate) fn charge(cost: u64, gas_limit: u64) -> Result<(), PrecompileError> {
+    if cost > gas_limit {
+        Err(PrecompileError::OutOfGas)
+    } else {
+        Ok(())
+    }
+}
+
+/// Cost of a linear precompile: `base + per_word * ceil(len / 32)`, saturating.
+#[inline]
+pub(crate) fn linear_cost(len: usize, base: u64, per_word: u64) -> u64 {
+    let words = (len as u64).div_ceil(32);
+    base.saturating_add(per_word.saturating_mul(words))
+}
+
+/// Reads `N` bytes of `input` at `offset`, treating bytes past its end as zeros.
+#[inline]
+pub(crate) fn read_padded<const N: usize>(input: &[u8], offset: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    if let Some(rest) = input.get(offset..) {
+        let n = rest.len().min(N);
+        out[..n].copy_from_slice(&rest[..n]);
+    }
+    out
+}
+
+/// The address `0x00..00{hi}{lo}`: precompiles live at small addresses.
+pub const fn precompile_address(n: u16) -> Address {
+    let mut bytes = [0u8; 20];
+    let [hi, lo] = n.to_be_bytes();
+    bytes[18] = hi;
+    bytes[19] = lo;
+    Address::new(bytes)
+}
+
+/// The addresses of the standard precompiles.
+pub mod addresses {
+    use super::precompile_address;
+    use ember_primitives::Address;
+
+    /// `0x01`: ECRECOVER.
+    pub const ECRECOVER: Address = precompile_address(0x01);
+    /// `0x02`: SHA256.
+    pub const SHA256: Address = precompile_address(0x02);
+    /// `0x03`: RIPEMD160.
+    pub const RIPEMD160: Address = precompile_address(0x03);
+    /// `0x04`: IDENTITY (datacopy).
+    pub const IDENTITY: Address = precompile_address(0x04);
+    /// `0x05`: MODEXP (Byzantium).
+    pub const MODEXP: Address = precompile_address(0x05);
+    /// `0x06`: BN254 point addition (Byzantium).
+    pub const BN254_ADD: Address = precompile_address(0x06);
+    /// `0x07`: BN254 scalar multiplication (Byzantium).
+    pub const BN254_MUL: Address = precompile_address(0x07);
+    /// `0x08`: BN254 pairing check (Byzantium).
+    pub const BN254_PAIRING: Address = precompile_address(0x08);
+    /// `0x09`: BLAKE2 F compression (Istanbul).
+    pub const BLAKE2F: Address = precompile_address(0x09);
+    /// `0x0a`: KZG point evaluation (Cancun).
+    pub const KZG_POINT_EVALUATION: Address = precompile_address(0x0a);
+}
+
+/// The precompiles active in one fork.
+///
+/// Lookup is a single array index for addresses whose first 19 bytes are zero (every
+/// standard precompile up to `0xff`); any other address is searched in a short list.
+#[derive(Clone)]
+pub struct Precompiles {
+    /// Precompiles at `0x00..00XX`, indexed by the last byte.
+    low: [Option<PrecompileFn>; 256],
+    /// Precompiles anywhere else (custom ones, `0x100`...).
+    other: Vec<(Address, PrecompileFn)>,
+    /// Every address in the set, in insertion order.
+    addresses: Vec<Address>,
+}
+
+impl std::fmt::Debug for Precompiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Precompiles")
+            .field("addresses", &self.addresses)
+            .finish()
+    }
+}
+
+impl Default for Precompiles {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The last byte of `address` when all the others are zero.
+#[inline]
+fn low_index(address: &Address) -> Option<usize> {
+    let bytes = address.as_slice();
+    if bytes[..19].iter().all(|&b| b == 0) {
+        Some(bytes[19] as usize)
+    } else {
+        None
+    }
+}
+
+impl Precompiles {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self {
+            low: [None; 256],
+            other: Vec::new(),
+            addresses: Vec::new(),
+        }
+    }
+
+    /// The set for `fork`, built once and cached.
+    pub fn for_fork(fork: Fork) -> &'static Precompiles {
+        static CACHE: [OnceLock<Precompiles>; Fork::ALL.len()] =
+            [const { OnceLock::new() }; Fork::ALL.len()];
+        CACHE[fork as usize].get_or_init(|| Self::build(fork))
+    }
+
+    /// Assembles the set of `fork` cumulatively, oldest fork first.
+    fn build(fork: Fork) -> Precompiles {
+        use addresses::*;
+        let mut set = Precompiles::new();
+
+        // Frontier.
+        set.insert(ECRECOVER, ecrecover::ECRECOVER);
+        set.insert(SHA256, hash::SHA256);
+        set.insert(RIPEMD160, hash::RIPEMD160);
+        set.insert(IDENTITY, hash::IDENTITY);
+
+        if fork.is_enabled(Fork::Byzantium) {
+            // EIP-198, EIP-196, EIP-197.
+            set.insert(MODEXP, modexp::BYZANTIUM);
+            set.insert(BN254_ADD, bn254::ADD_BYZANTIUM);
+            set.insert(BN254_MUL, bn254::MUL_BYZANTIUM);
+            set.insert(BN254_PAIRING, bn254::PAIRING_BYZANTIUM);
+        }
+        if fork.is_enabled(Fork::Istanbul) {
+            // EIP-1108 repricing, EIP-152 BLAKE2F.
+            set.insert(BN254_ADD, bn254::ADD_ISTANBUL);
+            set.insert(BN254_MUL, bn254::MUL_ISTANBUL);
+            set.insert(BN254_PAIRING, bn254::PAIRING_ISTANBUL);
+            set.insert(BLAKE2F, blake2::BLAKE2F);
+        }
+        if fork.is_enabled(Fork::Berlin) {
+            // EIP-2565.
+            set.insert(MODEXP, modexp::BERLIN);
+        }
+        if fork.is_enabled(Fork::Cancun) {
+            // EIP-4844.
+            set.insert(KZG_POINT_EVALUATION, kzg::POINT_EVALUATION);
+        }
+        if fork.is_enabled(Fork::Prague) {
+            // TODO(EIP-2537): BLS12-381 precompiles 0x0b–0x11.
+        }
+        if fork.is_enabled(Fork::Osaka) {
+            // TODO(EIP-7951): P256VERIFY at 0x100; TODO(EIP-7883): MODEXP repricing.
+        }
+        set
+    }
+
+    /// Adds `f` at `address`, replacing any precompile already there.
+    fn insert(&mut self, address: Address, f: PrecompileFn) {
+        let existed = match low_index(&address) {
+            Some(i) => self.low[i].replace(f).is_some(),
+            None => match self.other.iter_mut().find(|(a, _)| *a == address) {
+                Some(entry) => {
+                    entry.1 = f;
+                    true
+                }
+                None => {
+                    self.other.push((address, f));
+                    false
+                }
+            },
+        };
+        if !existed {
+            self.addresses.push(address);
+        }
+    }
+
+    /// The precompile at `address`, if any.
+    #[inline]
+    pub fn get(&self, address: &Address) -> Option<PrecompileFn> {
+        match low_index(address) {
+            Some(i) => self.low[i],
+            None => self
+                .other
+                .iter()
+                .find(|(a, _)| a == address)
+                .map(|(_, f)| *f),
+        }
+    }
+
+    /// True when `address` holds a precompile in this set.
+    #[inline]
+    pub fn contains(&self, address: &Address) -> bool {
+        self.get(address).is_some()
+    }
+
+    /// All addresses in this set (they are warm from the start of every transaction under
+    /// EIP-2929).
+    pub fn addresses(&self) -> impl Iterator<Item = &Address> + '_ {
+        self.addresses.iter()
+    }
+
+    /// The number of precompiles in this set.
+    pub fn len(&self) -> usize {
+        self.addresses.len()
+    }
+
+    /// True when the set holds no precompile.
+    pub fn is_empty(&self) -> bool {
+        self.addresses.is_empty()
+    }
+
+    /// A copy of this set with `f` added at `address` (replacing any precompile there), for
+    /// embedders registering custom precompiles.
+    pub fn with(&self, address: Address, f: PrecompileFn) -> Precompiles {
+        let mut set = self.clone();
+        set.insert(address, f);
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ember_primitives::address;
+
+    fn nums(fork: Fork) -> Vec<u16> {
+        Precompiles::for_fork(fork)
+            .addresses()
+            .map(|a| u16::from_be_bytes([a[18], a[19]]))
+            .collect::<Vec<_>>()
+    }
+
+    #[test]
+    fn sets_per_fork() {
+        for fork in [
+            Fork::Frontier,
+            Fork::Homestead,
+            Fork::Tangerine,
+            Fork::SpuriousDragon,
+        ] {
+            assert_eq!(nums(fork), [1, 2, 3, 4], "{fork}");
+        }
+        for fork in [Fork::Byzantium, Fork::Constantinople, Fork::Petersburg] {
+            assert_eq!(nums(fork), [1, 2, 3, 4, 5, 6, 7, 8], "{fork}");
+        }
+        for fork in [
+            Fork::Istanbul,
+            Fork::Berlin,
+            Fork::London,
+            Fork::Paris,
+            Fork::Shanghai,
+        ] {
+            assert_eq!(nums(fork), [1, 2, 3, 4, 5, 6, 7, 8, 9], "{fork}");
+        }
+        for fork in [Fork::Cancun, Fork::Prague, Fork::Osaka] {
+            assert_eq!(nums(fork), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "{fork}");
+        }
+        let cancun = Precompiles::for_fork(Fork::Cancun);
+        assert_eq!(cancun.len(), 10);
+        assert!(!cancun.is_empty());
+        assert!(cancun.contains(&addresses::KZG_POINT_EVALUATION));
+        assert!(!cancun.contains(&precompile_address(0x0b)));
+        assert!(!cancun.contains(&Address::ZERO));
+        assert!(!Precompiles::for_fork(Fork::Shanghai).contains(&addresses::KZG_POINT_EVALUATION));
+        // Cached: the same instance every time.
+        assert!(std::ptr::eq(cancun, Precompiles::for_fork(Fork::Cancun)));
+    }
+
+    #[test]
+    fn fork_pricing_selected() {
+        // BN254 add: 500 before Istanbul, 150 after.
+        let input = [0u8; 128];
+        let add = |fork| {
+            Precompiles::for_fork(fork)
+                .get(&addresses::BN254_ADD)
+                .unwrap()
+        };
+        assert_eq!(add(Fork::Byzantium)(&input, 1_000).unwrap().gas_used, 500);
+        assert_eq!(add(Fork::Istanbul)(&input, 1_000).unwrap().gas_used, 150);
+        // MODEXP with empty input: 0 under EIP-198, 200 under EIP-2565.
+        let modexp = |fork| Precompiles::for_fork(fork).get(&addresses::MODEXP).unwrap();
+        assert_eq!(modexp(Fork::Istanbul)(&[], 1_000).unwrap().gas_used, 0);
+        assert_eq!(modexp(Fork::Berlin)(&[], 1_000).unwrap().gas_used, 200);
+    }
+
+    #[test]
+    fn with_adds_and_replaces() {
+        fn custom(_: &[u8], _: u64) -> PrecompileResult {
+            Ok(PrecompileOutput::new(7, vec![0xaa]))
+        }
+        let base = Precompiles::for_fork(Fork::Cancun);
+        let far = address!("00000000000000000000000000000000ff000001");
+        let p256 = precompile_address(0x100);
+        let set = base
+            .with(far, custom)
+            .with(p256, custom)
+            .with(addresses::SHA256, custom);
+        assert_eq!(set.len(), 12);
+        assert_eq!(set.get(&far).unwrap()(&[], 0).unwrap().gas_used, 7);
+        assert_eq!(set.get(&p256).unwrap()(&[], 0).unwrap().gas_used, 7);
+        assert_eq!(
+            set.get(&addresses::SHA256).unwrap()(&[], 0)
+                .unwrap()
+                .gas_used,
+            7
+        );
+        assert!(!set.contains(&precompile_address(0x101)));
+        // The cached set is untouched.
+        assert_eq!(base.len(), 10);
+        assert_eq!(
+            base.get(&addresses::SHA256).unwrap()(&[], 100)
+                .unwrap()
+                .gas_used,
+            60
+        );
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(linear_cost(0, 60, 12), 60);
+        assert_eq!(linear_cost(1, 60, 12), 72);
+        assert_eq!(linear_cost(32, 60, 12), 72);
+        assert_eq!(linear_cost(33, 60, 12), 84);
+        assert_eq!(read_padded::<4>(&[1, 2, 3], 1), [2, 3, 0, 0]);
+        assert_eq!(read_padded::<2>(&[1, 2, 3], 9), [0, 0]);
+        assert_eq!(charge(5, 4), Err(PrecompileError::OutOfGas));
+        assert_eq!(charge(5, 5), Ok(()));
+        assert_eq!(
+            PrecompileError::Failure("bad").to_string(),
+            "precompile failure: bad"
+        );
+    }
+}

@@ -20,9 +20,17 @@ pub const GAS_PER_BLOB: u64 = 1 << 17;
 
 impl BlobParams {
     /// Cancun: target 3, max 6 (EIP-4844).
-    pub const CANCUN: BlobParams = BlobParams { target: 3, max: 6, update_fraction: 3_338_477 };
+    pub const CANCUN: BlobParams = BlobParams {
+        target: 3,
+        max: 6,
+        update_fraction: 3_338_477,
+    };
     /// Prague: target 6, max 9 (EIP-7691).
-    pub const PRAGUE: BlobParams = BlobParams { target: 6, max: 9, update_fraction: 5_007_716 };
+    pub const PRAGUE: BlobParams = BlobParams {
+        target: 6,
+        max: 9,
+        update_fraction: 5_007_716,
+    };
 
     /// The blob base fee for `excess_blob_gas` (EIP-4844 `fake_exponential`).
     pub fn base_fee(&self, excess_blob_gas: u64) -> u128 {

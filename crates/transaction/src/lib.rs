@@ -1,1 +1,44 @@
-//! placeholder
+//! Ember's transactions: the five Ethereum transaction types (legacy, EIP-2930, EIP-1559,
+//! EIP-4844, EIP-7702) with strict canonical RLP decoding, signature checks and sender recovery,
+//! intrinsic gas, fork-level validity, and a runner for the ethereum/tests `TransactionTests`.
+//!
+//! ```
+//! use ember_primitives::{Fork, Spec};
+//! use ember_transaction::{intrinsic_gas, validate, Transaction};
+//!
+//! // The first transaction on mainnet (block 46147).
+//! let raw = ember_primitives::hex::decode(
+//!     "f86780862d79883d2000825208945df9b87991262f6ba471f09758cde1c0fc1de734827a69801c\
+//!      a088ff6cf0fefd94db46111149ae4bfc179e9b94721fffd821d38d16464b3f71d0\
+//!      a045e0aff800961cfce805daef7016b9b675c137a6a41a548f7b60a3484c06a33a",
+//! )
+//! .unwrap();
+//! let spec = Spec::of(Fork::Frontier);
+//! let (sender, _hash) = validate(&raw, spec).unwrap();
+//! let tx = Transaction::decode(&raw).unwrap();
+//! assert_eq!(intrinsic_gas(spec, &tx.to_env(sender)), 21_000);
+//! ```
+#![deny(missing_docs)]
+
+pub mod envelope;
+pub mod error;
+pub mod fixture;
+pub mod intrinsic;
+pub mod legacy;
+mod rlp;
+pub mod signature;
+pub mod typed;
+pub mod validity;
+
+pub use envelope::Transaction;
+pub use error::{TxDecodeError, TxError, TxValidationError};
+pub use intrinsic::{calldata_floor_gas, intrinsic_gas};
+pub use legacy::TxLegacy;
+pub use signature::recover_authority;
+pub use typed::{TxEip1559, TxEip2930, TxEip4844, TxEip7702};
+pub use validity::{
+    check_transaction, type_enabled, validate, validate_with_chain_id, MAINNET_CHAIN_ID,
+};
+
+#[cfg(test)]
+mod tests;

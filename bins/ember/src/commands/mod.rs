@@ -1,0 +1,3 @@
+//! The subcommands of `ember`, one module each.
+
+pub mod statetest;

@@ -1,0 +1,315 @@
+//! [`Evm`]: a fork, a block and a database; transactions in, results and state changes out.
+
+use crate::frame::{create_address, FrameOutcome};
+use crate::validation::{
+    blob_base_fee, blob_gas, effective_gas_price, validate_env, validate_sender,
+};
+use crate::{Context, EvmError, ExecutionResult, ResultAndState};
+use ember_interpreter::{
+    Action, CallInputs, CallKind, CreateInputs, CreateScheme, Inspector, NoopInspector, TxContext,
+};
+use ember_precompile::{PrecompileFn, Precompiles};
+use ember_primitives::{Address, BlockEnv, Fork, Spec, TxEnv, TxKind, U256};
+use ember_state::{Database, DatabaseCommit, JournaledState};
+use std::borrow::Cow;
+
+/// The EVM: executes transactions against a [`Database`] under one fork and block.
+///
+/// Build one with [`Evm::builder`]; run transactions with [`Evm::transact`] (no commit) or
+/// [`Evm::transact_commit`].
+#[derive(Debug)]
+pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
+    /// The state, block and transaction context.
+    pub ctx: Context<DB>,
+    /// The observer of execution.
+    pub inspector: I,
+    pub(crate) precompiles: Cow<'static, Precompiles>,
+    pub(crate) memory_limit: u64,
+    chain_id: u64,
+}
+
+/// Configures an [`Evm`].
+#[derive(Debug)]
+pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
+    db: DB,
+    fork: Fork,
+    block: BlockEnv,
+    chain_id: u64,
+    inspector: I,
+    custom_precompiles: Vec<(Address, PrecompileFn)>,
+    memory_limit: u64,
+}
+
+impl<DB: Database> Evm<DB> {
+    /// Starts configuring an EVM over `db` (defaults: latest fork, chain id 1, default block).
+    pub fn builder(db: DB) -> EvmBuilder<DB> {
+        EvmBuilder {
+            db,
+            fork: Fork::LATEST,
+            block: BlockEnv::default(),
+            chain_id: 1,
+            inspector: NoopInspector,
+            custom_precompiles: Vec::new(),
+            memory_limit: ember_interpreter::interpreter::DEFAULT_MEMORY_LIMIT,
+        }
+    }
+}
+
+impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
+    /// The fork whose rules apply.
+    pub fn fork(mut self, fork: Fork) -> Self {
+        self.fork = fork;
+        self
+    }
+
+    /// The block environment.
+    pub fn block(mut self, block: BlockEnv) -> Self {
+        self.block = block;
+        self
+    }
+
+    /// The chain id (CHAINID, and the id signed transactions must carry).
+    pub fn chain_id(mut self, chain_id: u64) -> Self {
+        self.chain_id = chain_id;
+        self
+    }
+
+    /// Caps each call frame's memory in bytes; growing past it is out of gas.
+    pub fn memory_limit(mut self, bytes: u64) -> Self {
+        self.memory_limit = bytes;
+        self
+    }
+
+    /// Adds (or replaces) a precompile at `address`.
+    pub fn precompile(mut self, address: Address, f: PrecompileFn) -> Self {
+        self.custom_precompiles.push((address, f));
+        self
+    }
+
+    /// Observes execution with `inspector`.
+    pub fn inspector<J: Inspector>(self, inspector: J) -> EvmBuilder<DB, J> {
+        EvmBuilder {
+            db: self.db,
+            fork: self.fork,
+            block: self.block,
+            chain_id: self.chain_id,
+            inspector,
+            custom_precompiles: self.custom_precompiles,
+            memory_limit: self.memory_limit,
+        }
+    }
+
+    /// Builds the EVM.
+    pub fn build(self) -> Evm<DB, I> {
+        let mut precompiles = Cow::Borrowed(Precompiles::for_fork(self.fork));
+        for (address, f) in self.custom_precompiles {
+            precompiles = Cow::Owned(precompiles.with(address, f));
+        }
+        Evm {
+            ctx: Context {
+                journal: JournaledState::new(self.db, Spec::of(self.fork)),
+                block: self.block,
+                tx: TxContext::default(),
+            },
+            inspector: self.inspector,
+            precompiles,
+            memory_limit: self.memory_limit,
+            chain_id: self.chain_id,
+        }
+    }
+}
+
+impl<DB: Database, I: Inspector> Evm<DB, I> {
+    /// The fork rules in force.
+    pub fn spec(&self) -> &'static Spec {
+        self.ctx.journal.spec
+    }
+
+    /// The database.
+    pub fn db(&self) -> &DB {
+        &self.ctx.journal.db
+    }
+
+    /// The database, mutably.
+    pub fn db_mut(&mut self) -> &mut DB {
+        &mut self.ctx.journal.db
+    }
+
+    /// Gives back the database.
+    pub fn into_db(self) -> DB {
+        self.ctx.journal.db
+    }
+
+    /// The block environment, to change between transactions.
+    pub fn block_mut(&mut self) -> &mut BlockEnv {
+        &mut self.ctx.block
+    }
+
+    /// Executes `tx` and returns its result and state changes without committing them.
+    pub fn transact(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
+        let outcome = self.transact_inner(tx);
+        if outcome.is_err() {
+            self.ctx.journal.discard();
+        }
+        if let Some(e) = self.ctx.journal.take_error() {
+            self.ctx.journal.discard();
+            return Err(EvmError::Database(e));
+        }
+        outcome
+    }
+
+    fn transact_inner(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
+        let spec = self.spec();
+        let block = &self.ctx.block;
+        let intrinsic = validate_env(spec, block, self.chain_id, tx)?;
+        let journal = &mut self.ctx.journal;
+        let sender = journal.info(tx.caller).clone();
+        let is_delegated = sender
+            .code
+            .as_ref()
+            .is_some_and(|c| is_delegation(c.original()));
+        validate_sender(spec, tx, &sender, is_delegated)?;
+
+        // Buy gas and bump the nonce; from here the transaction is valid and will be included.
+        let gas_price = effective_gas_price(spec, block, tx);
+        let blob_fee = U256::from(blob_gas(tx)) * blob_base_fee(spec, block);
+        let upfront = U256::from(tx.gas_limit) * gas_price + blob_fee;
+        journal.set_balance(tx.caller, sender.balance - upfront);
+        journal.set_nonce(tx.caller, sender.nonce + 1);
+
+        // EIP-2929 / EIP-2930 / EIP-3651: what starts warm.
+        journal.warm_account(tx.caller);
+        if let TxKind::Call(to) = tx.kind {
+            journal.warm_account(to);
+        }
+        if spec.access_lists {
+            for address in self.precompiles.addresses() {
+                self.ctx.journal.warm_account(*address);
+            }
+            for item in &tx.access_list {
+                self.ctx.journal.warm_account(item.address);
+                for key in &item.storage_keys {
+                    self.ctx.journal.warm_slot(item.address, (*key).into());
+                }
+            }
+        }
+        if spec.warm_coinbase {
+            let coinbase = self.ctx.block.coinbase;
+            self.ctx.journal.warm_account(coinbase);
+        }
+        self.ctx.tx = TxContext {
+            origin: tx.caller,
+            gas_price,
+            chain_id: self.chain_id,
+            blob_hashes: tx.blob_hashes.clone(),
+            blob_base_fee: blob_base_fee(spec, &self.ctx.block),
+        };
+
+        let gas_limit = tx.gas_limit - intrinsic;
+        let (first, created) = match tx.kind {
+            TxKind::Call(to) => (
+                Action::Call(Box::new(CallInputs {
+                    kind: CallKind::Call,
+                    target: to,
+                    code_address: to,
+                    caller: tx.caller,
+                    value: tx.value,
+                    transfers_value: true,
+                    input: tx.data.clone(),
+                    gas_limit,
+                    is_static: false,
+                })),
+                None,
+            ),
+            TxKind::Create => (
+                Action::Create(Box::new(CreateInputs {
+                    caller: tx.caller,
+                    value: tx.value,
+                    init_code: tx.data.clone(),
+                    scheme: CreateScheme::Create,
+                    gas_limit,
+                })),
+                Some(create_address(tx.caller, sender.nonce)),
+            ),
+        };
+        let (outcome, created_address) = match self.run_frames(first, created) {
+            FrameOutcome::Call(o) => (o, None),
+            FrameOutcome::Create(o) => (o.result, o.address),
+        };
+
+        // Refund (capped, EIP-3529), the EIP-7623 floor, then pay back and pay the coinbase.
+        let exit = outcome.exit;
+        let gas_left = if exit.is_halt() {
+            0
+        } else {
+            outcome.gas.remaining
+        };
+        let gas_spent = tx.gas_limit - gas_left;
+        let refund = if exit.is_success() {
+            outcome.gas.refund.max(0) as u64
+        } else {
+            0
+        };
+        let refund = refund.min(gas_spent / spec.max_refund_quotient);
+        let mut gas_used = gas_spent - refund;
+        if spec.calldata_floor {
+            gas_used = gas_used.max(ember_transaction::calldata_floor_gas(tx));
+        }
+        let journal = &mut self.ctx.journal;
+        let caller_balance = journal.info(tx.caller).balance;
+        journal.set_balance(
+            tx.caller,
+            caller_balance + U256::from(tx.gas_limit - gas_used) * gas_price,
+        );
+        let coinbase = self.ctx.block.coinbase;
+        let tip = if spec.tx_fee_market {
+            gas_price - self.ctx.block.base_fee
+        } else {
+            gas_price
+        };
+        let coinbase_balance = journal.info(coinbase).balance;
+        journal.set_balance(coinbase, coinbase_balance + U256::from(gas_used) * tip);
+        journal.touch(coinbase);
+
+        let (state, logs) = journal.finalize();
+        let result = if exit.is_success() {
+            ExecutionResult::Success {
+                gas_used,
+                gas_refunded: refund,
+                logs,
+                output: if created_address.is_some() {
+                    Default::default()
+                } else {
+                    outcome.output
+                },
+                created_address,
+            }
+        } else if exit.is_revert() {
+            ExecutionResult::Revert {
+                gas_used,
+                output: outcome.output,
+            }
+        } else {
+            ExecutionResult::Halt {
+                reason: exit,
+                gas_used,
+            }
+        };
+        Ok(ResultAndState { result, state })
+    }
+
+    /// Executes `tx` and commits its changes to the database.
+    pub fn transact_commit(&mut self, tx: &TxEnv) -> Result<ExecutionResult, EvmError<DB::Error>>
+    where
+        DB: DatabaseCommit,
+    {
+        let ResultAndState { result, state } = self.transact(tx)?;
+        self.ctx.journal.db.commit(&state);
+        Ok(result)
+    }
+}
+
+/// True for an EIP-7702 delegation designator (`0xef0100 ‖ address`).
+pub(crate) fn is_delegation(code: &[u8]) -> bool {
+    code.len() == 23 && code.starts_with(&[0xef, 0x01, 0x00])
+}

@@ -1,0 +1,84 @@
+//! The outcome of a valid transaction.
+
+use ember_interpreter::{Exit, Log};
+use ember_primitives::{Address, Bytes};
+use ember_state::StateChanges;
+
+/// Why execution halted exceptionally.
+pub type HaltReason = Exit;
+
+/// The outcome of a transaction that was valid and executed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecutionResult {
+    /// The top frame stopped normally.
+    Success {
+        /// Gas charged to the sender, after refunds.
+        gas_used: u64,
+        /// Gas refunded.
+        gas_refunded: u64,
+        /// Logs emitted.
+        logs: Vec<Log>,
+        /// Return data (empty for creations).
+        output: Bytes,
+        /// The created contract, for a creation.
+        created_address: Option<Address>,
+    },
+    /// The top frame reverted.
+    Revert {
+        /// Gas charged.
+        gas_used: u64,
+        /// Revert data.
+        output: Bytes,
+    },
+    /// The top frame halted exceptionally.
+    Halt {
+        /// Why.
+        reason: HaltReason,
+        /// Gas charged (the whole limit).
+        gas_used: u64,
+    },
+}
+
+impl ExecutionResult {
+    /// True for [`ExecutionResult::Success`].
+    pub fn is_success(&self) -> bool {
+        matches!(self, ExecutionResult::Success { .. })
+    }
+
+    /// Gas charged to the sender.
+    pub fn gas_used(&self) -> u64 {
+        match self {
+            ExecutionResult::Success { gas_used, .. }
+            | ExecutionResult::Revert { gas_used, .. }
+            | ExecutionResult::Halt { gas_used, .. } => *gas_used,
+        }
+    }
+
+    /// Logs (empty unless successful).
+    pub fn logs(&self) -> &[Log] {
+        match self {
+            ExecutionResult::Success { logs, .. } => logs,
+            _ => &[],
+        }
+    }
+
+    /// Return or revert data.
+    pub fn output(&self) -> &Bytes {
+        static EMPTY: Bytes = Bytes::new();
+        match self {
+            ExecutionResult::Success { output, .. } | ExecutionResult::Revert { output, .. } => {
+                output
+            }
+            ExecutionResult::Halt { .. } => &EMPTY,
+        }
+    }
+}
+
+/// A transaction's result together with the state changes it would make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultAndState {
+    /// The result.
+    pub result: ExecutionResult,
+    /// Every changed account.
+    pub state: StateChanges,
+}

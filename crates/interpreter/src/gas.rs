@@ -1,0 +1,309 @@
+//! Gas: the per-frame meter, the static cost table of each fork, and the dynamic cost
+//! formulas (memory, copies, EXP, SSTORE, CALL forwarding). Fork differences come from
+//! [`Spec`]; nothing here names a fork except through it.
+
+use crate::opcode::*;
+use crate::SStoreValues;
+use ember_bytecode::opcode::OPCODES;
+use ember_primitives::spec::SstoreRule;
+use ember_primitives::{Fork, Spec, U256};
+use std::sync::OnceLock;
+
+/// Static cost marking an opcode that is not defined in a fork.
+pub const UNDEFINED: u16 = u16::MAX;
+
+/// Per-word memory cost.
+pub const MEMORY_WORD: u64 = 3;
+/// Per-word copy cost (CALLDATACOPY, CODECOPY, RETURNDATACOPY, EXTCODECOPY, MCOPY).
+pub const COPY_WORD: u64 = 3;
+/// Per-word KECCAK256 cost (also CREATE2's hashing cost).
+pub const KECCAK_WORD: u64 = 6;
+/// Per-byte LOG data cost.
+pub const LOG_DATA: u64 = 8;
+/// Per-topic LOG cost.
+pub const LOG_TOPIC: u64 = 375;
+/// Cost of sending value with a call.
+pub const CALL_VALUE: u64 = 9_000;
+/// Free gas given to the callee of a value-bearing call.
+pub const CALL_STIPEND: u64 = 2_300;
+/// Cost of a call or selfdestruct that brings an account into existence.
+pub const NEW_ACCOUNT: u64 = 25_000;
+/// Per-byte cost of deployed code.
+pub const CODE_DEPOSIT: u64 = 200;
+/// Per-word cost of initcode (EIP-3860).
+pub const INITCODE_WORD: u64 = 2;
+/// Base cost of CREATE and CREATE2.
+pub const CREATE_BASE: u64 = 32_000;
+/// Maximum call depth.
+pub const CALL_DEPTH_LIMIT: usize = 1024;
+
+/// The gas meter of one call frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Gas {
+    /// Gas the frame started with.
+    pub limit: u64,
+    /// Gas left.
+    pub remaining: u64,
+    /// Refund counter (may dip below zero inside a frame under EIP-2200).
+    pub refund: i64,
+    /// Memory size in 32-byte words that has been paid for.
+    pub memory_words: u64,
+}
+
+impl Gas {
+    /// A meter holding `limit` gas.
+    pub fn new(limit: u64) -> Gas {
+        Gas {
+            limit,
+            remaining: limit,
+            refund: 0,
+            memory_words: 0,
+        }
+    }
+
+    /// Gas spent so far.
+    #[inline]
+    pub fn used(&self) -> u64 {
+        self.limit - self.remaining
+    }
+
+    /// Charges `cost`, returning false (and charging nothing) when there is not enough.
+    #[inline]
+    #[must_use]
+    pub fn charge(&mut self, cost: u64) -> bool {
+        match self.remaining.checked_sub(cost) {
+            Some(left) => {
+                self.remaining = left;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Total cost of `words` of memory: `3·w + w²/512`.
+#[inline]
+pub fn memory_cost(words: u64) -> u64 {
+    let w = words as u128;
+    let cost = MEMORY_WORD as u128 * w + w * w / 512;
+    u64::try_from(cost).unwrap_or(u64::MAX)
+}
+
+/// Number of 32-byte words covering `len` bytes.
+#[inline]
+pub const fn words(len: u64) -> u64 {
+    len.div_ceil(32)
+}
+
+/// Copy cost of `len` bytes, saturating.
+#[inline]
+pub fn copy_cost(len: u64) -> u64 {
+    COPY_WORD.saturating_mul(words(len))
+}
+
+/// EXP dynamic cost: per significant byte of the exponent.
+#[inline]
+pub fn exp_cost(spec: &Spec, exponent: U256) -> u64 {
+    let bytes = exponent.bit_len().div_ceil(8) as u64;
+    spec.exp_byte * bytes
+}
+
+/// The static cost of every opcode in one fork ([`UNDEFINED`] where it does not exist).
+pub type GasTable = [u16; 256];
+
+/// The static cost table of `spec`'s fork, built once.
+pub fn table(spec: &Spec) -> &'static GasTable {
+    static TABLES: [OnceLock<GasTable>; Fork::ALL.len()] =
+        [const { OnceLock::new() }; Fork::ALL.len()];
+    TABLES[spec.fork as usize].get_or_init(|| build_table(spec))
+}
+
+fn build_table(spec: &Spec) -> GasTable {
+    let mut t = [UNDEFINED; 256];
+    for (op, info) in OPCODES.iter().enumerate() {
+        let Some(info) = info else { continue };
+        if !spec.is_enabled(info.since) {
+            continue;
+        }
+        t[op] = static_cost(spec, op as u8);
+    }
+    t
+}
+
+/// The part of an opcode's cost known before it runs.
+fn static_cost(spec: &Spec, op: u8) -> u16 {
+    // Under EIP-2929 state access is charged as warm here; a cold access adds the rest.
+    let access = |pre_berlin: u64| {
+        if spec.access_lists {
+            spec.warm_access
+        } else {
+            pre_berlin
+        }
+    };
+    let cost = match op {
+        STOP | RETURN | REVERT | INVALID | SSTORE => 0,
+        JUMPDEST => 1,
+        ADDRESS | ORIGIN | CALLER | CALLVALUE | CALLDATASIZE | CODESIZE | GASPRICE | COINBASE
+        | TIMESTAMP | NUMBER | PREVRANDAO | GASLIMIT | RETURNDATASIZE | POP | PC | MSIZE | GAS
+        | CHAINID | BASEFEE | BLOBBASEFEE | PUSH0 => 2,
+        ADD | SUB | NOT | LT | GT | SLT | SGT | EQ | ISZERO | AND | OR | XOR | BYTE | SHL | SHR
+        | SAR | CALLDATALOAD | MLOAD | MSTORE | MSTORE8 | CALLDATACOPY | CODECOPY
+        | RETURNDATACOPY | BLOBHASH | MCOPY => 3,
+        PUSH1..=PUSH32 | DUP1..=DUP16 | SWAP1..=SWAP16 => 3,
+        MUL | DIV | SDIV | MOD | SMOD | SIGNEXTEND | SELFBALANCE | CLZ => 5,
+        ADDMOD | MULMOD | JUMP => 8,
+        JUMPI | EXP => 10,
+        BLOCKHASH => 20,
+        KECCAK256 => 30,
+        TLOAD | TSTORE => 100,
+        LOG0..=LOG4 => 375 + LOG_TOPIC * (op - LOG0) as u64,
+        CREATE | CREATE2 => CREATE_BASE,
+        SLOAD => access(spec.sload),
+        BALANCE => access(spec.balance),
+        EXTCODESIZE | EXTCODECOPY => access(spec.extcode),
+        EXTCODEHASH => access(spec.extcodehash),
+        CALL | CALLCODE | DELEGATECALL | STATICCALL => access(spec.call),
+        SELFDESTRUCT => spec.selfdestruct,
+        _ => return UNDEFINED,
+    };
+    cost as u16
+}
+
+/// Extra cost of a cold account access under EIP-2929 (zero when warm or before Berlin).
+#[inline]
+pub fn cold_account_surcharge(spec: &Spec, is_cold: bool) -> u64 {
+    if spec.access_lists && is_cold {
+        spec.cold_account - spec.warm_access
+    } else {
+        0
+    }
+}
+
+/// SSTORE cost for a write, given the slot's original, current and new values.
+pub fn sstore_cost(spec: &Spec, v: &SStoreValues, is_cold: bool) -> u64 {
+    let cold = if spec.access_lists && is_cold {
+        spec.cold_sload
+    } else {
+        0
+    };
+    let cost = match spec.sstore {
+        SstoreRule::Frontier => {
+            if v.present.is_zero() && !v.new.is_zero() {
+                spec.sstore_set
+            } else {
+                spec.sstore_reset
+            }
+        }
+        SstoreRule::Eip1283 | SstoreRule::Eip2200 => {
+            if v.present == v.new || v.original != v.present {
+                spec.sload
+            } else if v.original.is_zero() {
+                spec.sstore_set
+            } else {
+                spec.sstore_reset
+            }
+        }
+    };
+    cost + cold
+}
+
+/// SSTORE refund change for a write (may be negative under net metering).
+pub fn sstore_refund(spec: &Spec, v: &SStoreValues) -> i64 {
+    let clear = spec.sstore_clear_refund as i64;
+    match spec.sstore {
+        SstoreRule::Frontier => {
+            if !v.present.is_zero() && v.new.is_zero() {
+                clear
+            } else {
+                0
+            }
+        }
+        SstoreRule::Eip1283 | SstoreRule::Eip2200 => {
+            if v.present == v.new {
+                return 0;
+            }
+            let mut refund = 0;
+            if !v.original.is_zero() {
+                if !v.present.is_zero() && v.new.is_zero() {
+                    refund += clear;
+                }
+                if v.present.is_zero() {
+                    refund -= clear;
+                }
+            }
+            if v.original == v.new {
+                let sload = spec.sload as i64;
+                refund += if v.original.is_zero() {
+                    spec.sstore_set as i64 - sload
+                } else {
+                    spec.sstore_reset as i64 - sload
+                };
+            }
+            refund
+        }
+    }
+}
+
+/// Gas a CALL forwards when `requested` is asked for and `available` is left after the
+/// call's own costs: everything before EIP-150, all but one 64th after.
+#[inline]
+pub fn call_gas(spec: &Spec, requested: U256, available: u64) -> Option<u64> {
+    if spec.call_gas_63_64 {
+        let cap = available - available / 64;
+        Some(if requested < U256::from(cap) {
+            requested.to::<u64>()
+        } else {
+            cap
+        })
+    } else if requested <= U256::from(available) {
+        Some(requested.to::<u64>())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(original: u64, present: u64, new: u64) -> SStoreValues {
+        SStoreValues {
+            original: U256::from(original),
+            present: U256::from(present),
+            new: U256::from(new),
+        }
+    }
+
+    #[test]
+    fn eip1283_table() {
+        // Rows of the EIP-1283 test table: (original, values written) -> (used, refund).
+        let spec = Spec::of(Fork::Constantinople);
+        assert_eq!(sstore_cost(spec, &v(0, 0, 0), false), 200);
+        assert_eq!(sstore_cost(spec, &v(0, 0, 1), false), 20_000);
+        assert_eq!(sstore_cost(spec, &v(1, 1, 0), false), 5_000);
+        assert_eq!(sstore_refund(spec, &v(1, 1, 0)), 15_000);
+        assert_eq!(sstore_cost(spec, &v(0, 1, 0), false), 200);
+        assert_eq!(sstore_refund(spec, &v(0, 1, 0)), 19_800);
+        assert_eq!(sstore_refund(spec, &v(1, 0, 1)), -15_000 + 4_800);
+        assert_eq!(sstore_refund(spec, &v(1, 2, 1)), 4_800);
+    }
+
+    #[test]
+    fn berlin_costs() {
+        let spec = Spec::of(Fork::Berlin);
+        assert_eq!(sstore_cost(spec, &v(1, 1, 2), true), 2_900 + 2_100);
+        assert_eq!(sstore_refund(spec, &v(1, 2, 1)), 2_800);
+        assert_eq!(table(spec)[SLOAD as usize], 100);
+        assert_eq!(table(Spec::of(Fork::Istanbul))[SLOAD as usize], 800);
+        assert_eq!(
+            table(Spec::of(Fork::Frontier))[DELEGATECALL as usize],
+            UNDEFINED
+        );
+    }
+
+    #[test]
+    fn memory_cost_saturates() {
+        assert_eq!(memory_cost(1), 3);
+        assert_eq!(memory_cost(u64::MAX), u64::MAX);
+    }
+}

@@ -1,0 +1,110 @@
+//! What the interpreter asks of the world around it: accounts, storage, logs, the block and
+//! transaction environment. The executor implements [`Host`] over its journaled state.
+
+use ember_bytecode::Bytecode;
+use ember_primitives::{Address, BlockEnv, Bytes, Spec, B256, U256};
+
+/// A value read from state, with whether the access was cold (EIP-2929).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateLoad<T> {
+    /// The value.
+    pub data: T,
+    /// True when this was the transaction's first access of the account or slot.
+    pub is_cold: bool,
+}
+
+/// What a CALL needs to know about its target account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountLoad {
+    /// True when this was the first access (EIP-2929).
+    pub is_cold: bool,
+    /// True when the account exists in the state.
+    pub exists: bool,
+    /// True when it has no code, zero nonce and zero balance (EIP-161), or does not exist.
+    pub is_empty: bool,
+}
+
+/// A storage slot's values around an SSTORE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SStoreValues {
+    /// The value at the start of the transaction.
+    pub original: U256,
+    /// The value before this write.
+    pub present: U256,
+    /// The value written.
+    pub new: U256,
+}
+
+/// What SELFDESTRUCT did, for its gas and refund.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SelfDestructOutcome {
+    /// The destroyed account had a non-zero balance.
+    pub had_value: bool,
+    /// The beneficiary existed before.
+    pub target_exists: bool,
+    /// The beneficiary was empty (EIP-161) or absent before.
+    pub target_is_empty: bool,
+    /// The account had already been marked for destruction in this transaction.
+    pub previously_destroyed: bool,
+}
+
+/// A log entry emitted by LOG0..LOG4.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Log {
+    /// The emitting contract.
+    pub address: Address,
+    /// Up to four topics.
+    pub topics: Vec<B256>,
+    /// The data.
+    pub data: Bytes,
+}
+
+/// Per-transaction values the interpreter reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TxContext {
+    /// ORIGIN: the transaction sender.
+    pub origin: Address,
+    /// GASPRICE: the effective gas price.
+    pub gas_price: U256,
+    /// CHAINID.
+    pub chain_id: u64,
+    /// BLOBHASH: the transaction's versioned hashes.
+    pub blob_hashes: Vec<B256>,
+    /// BLOBBASEFEE: the block's blob base fee.
+    pub blob_base_fee: U256,
+}
+
+/// The interpreter's window on state and environment. Methods that touch an account or
+/// slot also warm it (EIP-2929) and record the change in the executor's journal.
+pub trait Host {
+    /// The active fork rules.
+    fn spec(&self) -> &'static Spec;
+    /// The block being executed.
+    fn block(&self) -> &BlockEnv;
+    /// The transaction being executed.
+    fn tx(&self) -> &TxContext;
+    /// Loads (and warms) an account for a CALL.
+    fn load_account(&mut self, address: Address) -> AccountLoad;
+    /// BALANCE / SELFBALANCE.
+    fn balance(&mut self, address: Address) -> StateLoad<U256>;
+    /// The code of an account (EXTCODESIZE, EXTCODECOPY).
+    fn code(&mut self, address: Address) -> StateLoad<Bytecode>;
+    /// EXTCODEHASH: zero for an account that does not exist or is empty.
+    fn code_hash(&mut self, address: Address) -> StateLoad<B256>;
+    /// BLOCKHASH of a block within the last 256 (the caller checks the range).
+    fn block_hash(&mut self, number: u64) -> B256;
+    /// SLOAD.
+    fn sload(&mut self, address: Address, key: U256) -> StateLoad<U256>;
+    /// SSTORE: writes and reports the slot's values for gas and refunds.
+    fn sstore(&mut self, address: Address, key: U256, value: U256) -> StateLoad<SStoreValues>;
+    /// TLOAD (EIP-1153).
+    fn tload(&mut self, address: Address, key: U256) -> U256;
+    /// TSTORE (EIP-1153).
+    fn tstore(&mut self, address: Address, key: U256, value: U256);
+    /// Records a log.
+    fn log(&mut self, log: Log);
+    /// SELFDESTRUCT: moves the balance to `target` and marks `address` for destruction as
+    /// the fork's rules say.
+    fn selfdestruct(&mut self, address: Address, target: Address)
+        -> StateLoad<SelfDestructOutcome>;
+}

@@ -1,0 +1,41 @@
+//! Observers of execution: tracers, profilers, debuggers. Every hook has an empty default
+//! body, and the executor is generic over the inspector, so [`NoopInspector`] compiles away.
+
+use crate::{CallInputs, CallOutcome, CreateInputs, CreateOutcome, Interpreter, Log};
+use ember_primitives::{Address, U256};
+
+/// Hooks called during execution. Implement the ones you need.
+pub trait Inspector {
+    /// True when [`Inspector::step`] and [`Inspector::step_end`] should be called; the
+    /// interpreter runs a loop without per-step hooks when this is false.
+    fn wants_steps(&self) -> bool {
+        true
+    }
+    /// Before each instruction (the static gas is not yet charged).
+    fn step(&mut self, _interp: &Interpreter) {}
+    /// After each instruction that did not end the frame.
+    fn step_end(&mut self, _interp: &Interpreter) {}
+    /// A call frame is about to start (also for precompiles and calls that fail early).
+    fn call(&mut self, _inputs: &CallInputs, _depth: usize) {}
+    /// A call frame ended.
+    fn call_end(&mut self, _inputs: &CallInputs, _outcome: &CallOutcome, _depth: usize) {}
+    /// A creation is about to start.
+    fn create(&mut self, _inputs: &CreateInputs, _depth: usize) {}
+    /// A creation ended.
+    fn create_end(&mut self, _inputs: &CreateInputs, _outcome: &CreateOutcome, _depth: usize) {}
+    /// A log was emitted.
+    fn log(&mut self, _log: &Log) {}
+    /// An account self-destructed, sending `value` to `target`.
+    fn selfdestruct(&mut self, _address: Address, _target: Address, _value: U256) {}
+}
+
+/// The inspector that observes nothing and costs nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoopInspector;
+
+impl Inspector for NoopInspector {
+    #[inline]
+    fn wants_steps(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,163 @@
+//! Instructions that read or change state through the [`Host`]: BALANCE, EXTCODE*,
+//! BLOCKHASH, SELFBALANCE, SLOAD/SSTORE, TLOAD/TSTORE, LOGn, SELFDESTRUCT.
+
+use crate::gas;
+use crate::interpreter::{Exit, Interpreter};
+use crate::{Host, Log};
+use ember_primitives::spec::SstoreRule;
+use ember_primitives::{Address, Bytes, B256, U256};
+
+type R = Result<(), Exit>;
+
+#[inline]
+pub(super) fn to_address(word: U256) -> Address {
+    Address::from_word(B256::from(word))
+}
+
+pub(super) fn balance<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let address = to_address(*i.stack.top()?);
+    let load = h.balance(address);
+    i.charge(gas::cold_account_surcharge(i.spec, load.is_cold))?;
+    *i.stack.top()? = load.data;
+    Ok(())
+}
+
+pub(super) fn selfbalance<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let load = h.balance(i.address);
+    i.stack.push(load.data)
+}
+
+pub(super) fn extcodesize<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let address = to_address(*i.stack.top()?);
+    let load = h.code(address);
+    i.charge(gas::cold_account_surcharge(i.spec, load.is_cold))?;
+    *i.stack.top()? = U256::from(load.data.len());
+    Ok(())
+}
+
+pub(super) fn extcodehash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let address = to_address(*i.stack.top()?);
+    let load = h.code_hash(address);
+    i.charge(gas::cold_account_surcharge(i.spec, load.is_cold))?;
+    *i.stack.top()? = load.data.into();
+    Ok(())
+}
+
+pub(super) fn extcodecopy<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let [address, mem_offset, code_offset, len] = i.stack.popn::<4>()?;
+    let load = h.code(to_address(address));
+    i.charge(gas::cold_account_surcharge(i.spec, load.is_cold))?;
+    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
+    let mem_offset = i.resize_memory(mem_offset, len)?;
+    let len = len.to::<usize>();
+    let code_offset = code_offset.saturating_to::<usize>();
+    i.memory
+        .set_padded(mem_offset, load.data.original(), code_offset, len);
+    Ok(())
+}
+
+pub(super) fn blockhash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let requested = *i.stack.top()?;
+    let current = h.block().number;
+    let hash = match u64::try_from(requested) {
+        Ok(n) if n < current && current - n <= 256 => h.block_hash(n),
+        _ => B256::ZERO,
+    };
+    *i.stack.top()? = hash.into();
+    Ok(())
+}
+
+pub(super) fn sload<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let key = *i.stack.top()?;
+    let load = h.sload(i.address, key);
+    if i.spec.access_lists && load.is_cold {
+        i.charge(i.spec.cold_sload - i.spec.warm_access)?;
+    }
+    *i.stack.top()? = load.data;
+    Ok(())
+}
+
+pub(super) fn sstore<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    if i.is_static {
+        return Err(Exit::StaticViolation);
+    }
+    // EIP-2200: SSTORE needs more than the call stipend left.
+    if i.spec.sstore == SstoreRule::Eip2200 && i.gas.remaining <= gas::CALL_STIPEND {
+        return Err(Exit::OutOfGas);
+    }
+    let [key, value] = i.stack.popn::<2>()?;
+    let load = h.sstore(i.address, key, value);
+    i.charge(gas::sstore_cost(i.spec, &load.data, load.is_cold))?;
+    i.gas.refund += gas::sstore_refund(i.spec, &load.data);
+    Ok(())
+}
+
+/// EIP-1153.
+pub(super) fn tload<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let key = i.stack.top()?;
+    *key = h.tload(i.address, *key);
+    Ok(())
+}
+
+/// EIP-1153.
+pub(super) fn tstore<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    if i.is_static {
+        return Err(Exit::StaticViolation);
+    }
+    let [key, value] = i.stack.popn::<2>()?;
+    h.tstore(i.address, key, value);
+    Ok(())
+}
+
+pub(super) fn log<const N: usize, H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    if i.is_static {
+        return Err(Exit::StaticViolation);
+    }
+    let [offset, len] = i.stack.popn::<2>()?;
+    i.charge(gas::LOG_DATA.saturating_mul(len.saturating_to::<u64>()))?;
+    let offset = i.resize_memory(offset, len)?;
+    let len = len.to::<usize>();
+    let topics = i.stack.popn::<N>()?;
+    let data = if len == 0 {
+        Bytes::new()
+    } else {
+        Bytes::copy_from_slice(i.memory.slice(offset, len))
+    };
+    h.log(Log {
+        address: i.address,
+        topics: topics.iter().map(|t| B256::from(*t)).collect(),
+        data,
+    });
+    Ok(())
+}
+
+pub(super) fn selfdestruct<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    if i.is_static {
+        return Err(Exit::StaticViolation);
+    }
+    let [target] = i.stack.popn::<1>()?;
+    let target = to_address(target);
+    let spec = i.spec;
+    let load = h.selfdestruct(i.address, target);
+    let outcome = load.data;
+    let mut cost = if spec.access_lists && load.is_cold {
+        spec.cold_account
+    } else {
+        0
+    };
+    if spec.selfdestruct_new_account {
+        let creates_account = if spec.empty_account_cleanup {
+            outcome.had_value && outcome.target_is_empty
+        } else {
+            !outcome.target_exists
+        };
+        if creates_account {
+            cost += gas::NEW_ACCOUNT;
+        }
+    }
+    i.charge(cost)?;
+    if !outcome.previously_destroyed {
+        i.gas.refund += spec.selfdestruct_refund as i64;
+    }
+    Err(Exit::SelfDestruct)
+}

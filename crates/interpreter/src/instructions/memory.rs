@@ -1,0 +1,51 @@
+//! MLOAD, MSTORE, MSTORE8, MSIZE, MCOPY.
+
+use crate::gas;
+use crate::interpreter::{Exit, Interpreter};
+use crate::Host;
+use ember_primitives::U256;
+
+type R = Result<(), Exit>;
+
+pub(super) fn mload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let [offset] = i.stack.popn::<1>()?;
+    let offset = i.resize_memory(offset, U256::from(32))?;
+    let word = U256::from_be_slice(i.memory.slice(offset, 32));
+    i.stack.push(word)
+}
+
+pub(super) fn mstore<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let [offset, value] = i.stack.popn::<2>()?;
+    let offset = i.resize_memory(offset, U256::from(32))?;
+    i.memory
+        .slice_mut(offset, 32)
+        .copy_from_slice(&value.to_be_bytes::<32>());
+    Ok(())
+}
+
+pub(super) fn mstore8<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let [offset, value] = i.stack.popn::<2>()?;
+    let offset = i.resize_memory(offset, U256::from(1))?;
+    i.memory.slice_mut(offset, 1)[0] = value.byte(0);
+    Ok(())
+}
+
+pub(super) fn msize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let size = i.memory.len();
+    i.stack.push(U256::from(size))
+}
+
+/// EIP-5656.
+pub(super) fn mcopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let [dst, src, len] = i.stack.popn::<3>()?;
+    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
+    if len.is_zero() {
+        return Ok(());
+    }
+    let end = dst.max(src);
+    i.resize_memory(end, len)?;
+    let len = len.to::<usize>();
+    i.memory
+        .copy_within(src.to::<usize>(), dst.to::<usize>(), len);
+    Ok(())
+}

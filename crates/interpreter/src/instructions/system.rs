@@ -1,0 +1,237 @@
+//! The running frame's own context (ADDRESS, CALLER, calldata, code, return data), hashing,
+//! and the instructions that start nested frames (CALL family, CREATE, CREATE2).
+
+use super::host_ops::to_address;
+use crate::gas;
+use crate::interpreter::{
+    Action, CallInputs, CallKind, CreateInputs, CreateScheme, Exit, Interpreter,
+};
+use crate::Host;
+use ember_primitives::{keccak256, Bytes, B256, U256};
+
+type R = Result<(), Exit>;
+
+pub(super) fn keccak256_op<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let [offset, len] = i.stack.popn::<2>()?;
+    i.charge(gas::KECCAK_WORD.saturating_mul(gas::words(len.saturating_to::<u64>())))?;
+    let offset = i.resize_memory(offset, len)?;
+    let len = len.to::<usize>();
+    let hash = if len == 0 {
+        ember_primitives::KECCAK_EMPTY
+    } else {
+        keccak256(i.memory.slice(offset, len))
+    };
+    i.stack.push(hash.into())
+}
+
+pub(super) fn address<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let a = i.address.into_word().into();
+    i.stack.push(a)
+}
+
+pub(super) fn caller<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let a = i.caller.into_word().into();
+    i.stack.push(a)
+}
+
+pub(super) fn callvalue<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let v = i.value;
+    i.stack.push(v)
+}
+
+pub(super) fn calldataload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let offset = i.stack.top()?.saturating_to::<usize>();
+    let mut word = [0u8; 32];
+    if offset < i.input.len() {
+        let n = (i.input.len() - offset).min(32);
+        word[..n].copy_from_slice(&i.input[offset..offset + n]);
+    }
+    *i.stack.top()? = U256::from_be_bytes(word);
+    Ok(())
+}
+
+pub(super) fn calldatasize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let len = i.input.len();
+    i.stack.push(U256::from(len))
+}
+
+/// Shared body of CALLDATACOPY and CODECOPY: charge copy and memory, then copy with zero fill.
+#[inline]
+fn copy_to_memory(i: &mut Interpreter, source: fn(&Interpreter) -> &[u8]) -> R {
+    let [mem_offset, src_offset, len] = i.stack.popn::<3>()?;
+    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
+    let mem_offset = i.resize_memory(mem_offset, len)?;
+    let len = len.to::<usize>();
+    let src_offset = src_offset.saturating_to::<usize>();
+    // Borrow the source only after memory has grown.
+    let src: Bytes = match source(i) {
+        s if s.is_empty() || len == 0 => Bytes::new(),
+        s => Bytes::copy_from_slice(
+            &s[src_offset.min(s.len())..s.len().min(src_offset.saturating_add(len))],
+        ),
+    };
+    i.memory.set_padded(mem_offset, &src, 0, len);
+    Ok(())
+}
+
+pub(super) fn calldatacopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    copy_to_memory(i, |i| &i.input)
+}
+
+pub(super) fn codesize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let len = i.bytecode.len();
+    i.stack.push(U256::from(len))
+}
+
+pub(super) fn codecopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    copy_to_memory(i, |i| i.bytecode.original())
+}
+
+pub(super) fn returndatasize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let len = i.return_data.len();
+    i.stack.push(U256::from(len))
+}
+
+pub(super) fn returndatacopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    let [mem_offset, data_offset, len] = i.stack.popn::<3>()?;
+    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
+    let mem_offset = i.resize_memory(mem_offset, len)?;
+    let data_offset = data_offset.saturating_to::<usize>();
+    let len = len.to::<usize>();
+    if data_offset.saturating_add(len) > i.return_data.len() {
+        return Err(Exit::ReturnDataOutOfBounds);
+    }
+    if len > 0 {
+        i.memory
+            .slice_mut(mem_offset, len)
+            .copy_from_slice(&i.return_data[data_offset..data_offset + len]);
+    }
+    Ok(())
+}
+
+/// CALL, CALLCODE, DELEGATECALL, STATICCALL: charge the call's own costs, set aside the gas
+/// to forward, and suspend the frame on the nested call.
+#[inline]
+fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
+    let [gas_requested, to] = i.stack.popn::<2>()?;
+    let value = match kind {
+        CallKind::Call | CallKind::CallCode => i.stack.popn::<1>()?[0],
+        CallKind::DelegateCall | CallKind::StaticCall => U256::ZERO,
+    };
+    let [in_offset, in_len, out_offset, out_len] = i.stack.popn::<4>()?;
+    let to = to_address(to);
+    let spec = i.spec;
+    if kind == CallKind::Call && i.is_static && !value.is_zero() {
+        return Err(Exit::StaticViolation);
+    }
+    let in_offset = i.resize_memory(in_offset, in_len)?;
+    let out_offset = i.resize_memory(out_offset, out_len)?;
+    let account = h.load_account(to);
+    let mut cost = gas::cold_account_surcharge(spec, account.is_cold);
+    let transfers = !value.is_zero() && matches!(kind, CallKind::Call | CallKind::CallCode);
+    if transfers {
+        cost += gas::CALL_VALUE;
+    }
+    if kind == CallKind::Call {
+        let creates_account = if spec.empty_account_cleanup {
+            transfers && account.is_empty
+        } else {
+            !account.exists
+        };
+        if creates_account {
+            cost += gas::NEW_ACCOUNT;
+        }
+    }
+    i.charge(cost)?;
+    let forwarded = gas::call_gas(spec, gas_requested, i.gas.remaining).ok_or(Exit::OutOfGas)?;
+    i.charge(forwarded)?;
+    let gas_limit = forwarded + if transfers { gas::CALL_STIPEND } else { 0 };
+    let in_len = in_len.to::<usize>();
+    let input = if in_len == 0 {
+        Bytes::new()
+    } else {
+        Bytes::copy_from_slice(i.memory.slice(in_offset, in_len))
+    };
+    i.return_range = (out_offset, out_len.to::<usize>());
+    let (target, caller, call_value, is_static) = match kind {
+        CallKind::Call => (to, i.address, value, i.is_static),
+        CallKind::CallCode => (i.address, i.address, value, i.is_static),
+        CallKind::DelegateCall => (i.address, i.caller, i.value, i.is_static),
+        CallKind::StaticCall => (to, i.address, U256::ZERO, true),
+    };
+    i.suspend(Action::Call(Box::new(CallInputs {
+        kind,
+        target,
+        code_address: to,
+        caller,
+        value: call_value,
+        transfers_value: matches!(kind, CallKind::Call | CallKind::CallCode),
+        input,
+        gas_limit,
+        is_static,
+    })))
+}
+
+pub(super) fn call<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    call_inner(i, h, CallKind::Call)
+}
+
+pub(super) fn callcode<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    call_inner(i, h, CallKind::CallCode)
+}
+
+pub(super) fn delegatecall<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    call_inner(i, h, CallKind::DelegateCall)
+}
+
+pub(super) fn staticcall<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    call_inner(i, h, CallKind::StaticCall)
+}
+
+/// CREATE and CREATE2 (EIP-1014; EIP-3860 initcode limit and metering).
+pub(super) fn create<const IS_CREATE2: bool, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
+    if i.is_static {
+        return Err(Exit::StaticViolation);
+    }
+    let [value, offset, len] = i.stack.popn::<3>()?;
+    let salt = if IS_CREATE2 {
+        Some(B256::from(i.stack.popn::<1>()?[0]))
+    } else {
+        None
+    };
+    let spec = i.spec;
+    let len_u64 = len.saturating_to::<u64>();
+    if let Some(max) = spec.max_initcode_size {
+        if len_u64 > max as u64 {
+            return Err(Exit::OutOfGas);
+        }
+        i.charge(gas::INITCODE_WORD * gas::words(len_u64))?;
+    }
+    if IS_CREATE2 {
+        i.charge(gas::KECCAK_WORD.saturating_mul(gas::words(len_u64)))?;
+    }
+    let offset = i.resize_memory(offset, len)?;
+    let len = len.to::<usize>();
+    let init_code = if len == 0 {
+        Bytes::new()
+    } else {
+        Bytes::copy_from_slice(i.memory.slice(offset, len))
+    };
+    let gas_limit = if spec.call_gas_63_64 {
+        i.gas.remaining - i.gas.remaining / 64
+    } else {
+        i.gas.remaining
+    };
+    i.charge(gas_limit)?;
+    let scheme = match salt {
+        Some(salt) => CreateScheme::Create2 { salt },
+        None => CreateScheme::Create,
+    };
+    i.suspend(Action::Create(Box::new(CreateInputs {
+        caller: i.address,
+        value,
+        init_code,
+        scheme,
+        gas_limit,
+    })))
+}

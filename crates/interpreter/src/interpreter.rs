@@ -1,0 +1,440 @@
+//! One call frame's execution: the run loop, the frame's machine state, and the boundary
+//! types ([`Action`], [`CallInputs`], [`CreateInputs`], outcomes) the executor uses to run
+//! nested frames without native recursion.
+
+use crate::gas::{self, Gas, GasTable, UNDEFINED};
+use crate::instructions::InstructionTable;
+use crate::{Host, Inspector, Memory, Stack};
+use ember_bytecode::Bytecode;
+use ember_primitives::{Address, Bytes, Spec, B256, U256};
+
+/// Why a frame stopped (or paused). `#[repr(u8)]` and numbered from 1 so that
+/// `Result<(), Exit>` stays one byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Exit {
+    // ---- success ----
+    /// STOP, or the end of the code.
+    Stop = 1,
+    /// RETURN.
+    Return,
+    /// SELFDESTRUCT.
+    SelfDestruct,
+    // ---- revert: the frame's changes are undone, its remaining gas is returned ----
+    /// REVERT.
+    Revert,
+    /// A call or create beyond depth 1024 (the caller continues, nothing runs).
+    CallTooDeep,
+    /// A call or create sending more value than the caller has.
+    OutOfFunds,
+    /// CREATE by an account whose nonce is at its maximum (EIP-2681).
+    NonceOverflow,
+    // ---- internal: the frame is suspended on a nested call or create ----
+    /// The frame is waiting for a nested call or creation.
+    Suspend,
+    // ---- exceptional halt: all gas of the frame is consumed ----
+    /// Out of gas.
+    OutOfGas,
+    /// The designated INVALID opcode (0xFE).
+    InvalidOpcode,
+    /// An opcode not defined in this fork.
+    UndefinedOpcode,
+    /// Too few stack items.
+    StackUnderflow,
+    /// More than 1024 stack items.
+    StackOverflow,
+    /// JUMP or JUMPI to a byte that is not a JUMPDEST.
+    InvalidJump,
+    /// A state change inside STATICCALL.
+    StaticViolation,
+    /// RETURNDATACOPY past the end of the return data.
+    ReturnDataOutOfBounds,
+    /// CREATE onto an address that has code, a nonce or storage (EIP-7610).
+    CreateCollision,
+    /// Deployed code larger than the EIP-170 limit.
+    CodeSizeLimit,
+    /// Deployed code starting with 0xEF (EIP-3541).
+    InvalidCodePrefix,
+    /// A precompile rejected its input.
+    PrecompileFailure,
+    /// The database failed; the transaction is abandoned.
+    FatalExternalError,
+}
+
+impl Exit {
+    /// STOP, RETURN or SELFDESTRUCT.
+    #[inline]
+    pub const fn is_success(self) -> bool {
+        matches!(self, Exit::Stop | Exit::Return | Exit::SelfDestruct)
+    }
+
+    /// The frame's changes are undone but its remaining gas goes back to the caller.
+    #[inline]
+    pub const fn is_revert(self) -> bool {
+        matches!(
+            self,
+            Exit::Revert | Exit::CallTooDeep | Exit::OutOfFunds | Exit::NonceOverflow
+        )
+    }
+
+    /// An exceptional halt: changes undone and all gas consumed.
+    #[inline]
+    pub const fn is_halt(self) -> bool {
+        !self.is_success() && !self.is_revert() && !matches!(self, Exit::Suspend)
+    }
+}
+
+/// The flavour of a message call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallKind {
+    /// CALL (and the transaction's top-level call).
+    Call,
+    /// CALLCODE: the callee's code on the caller's storage, with value.
+    CallCode,
+    /// DELEGATECALL: the callee's code in the caller's whole context.
+    DelegateCall,
+    /// STATICCALL: no state changes allowed.
+    StaticCall,
+}
+
+/// A message call the executor should run as a new frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallInputs {
+    /// The flavour of call.
+    pub kind: CallKind,
+    /// The account whose storage and balance the frame runs on (ADDRESS).
+    pub target: Address,
+    /// The account whose code runs.
+    pub code_address: Address,
+    /// CALLER inside the frame.
+    pub caller: Address,
+    /// CALLVALUE inside the frame.
+    pub value: U256,
+    /// Whether `value` moves from `caller` to `target` (CALL, CALLCODE).
+    pub transfers_value: bool,
+    /// Calldata.
+    pub input: Bytes,
+    /// Gas given to the frame (stipend included).
+    pub gas_limit: u64,
+    /// Static context.
+    pub is_static: bool,
+}
+
+/// How a creation derives the new address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CreateScheme {
+    /// From the creator's address and nonce.
+    Create,
+    /// From the creator's address, a salt and the initcode hash (EIP-1014).
+    Create2 {
+        /// The salt.
+        salt: B256,
+    },
+}
+
+/// A contract creation the executor should run as a new frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateInputs {
+    /// The creating account.
+    pub caller: Address,
+    /// Endowment.
+    pub value: U256,
+    /// Initcode.
+    pub init_code: Bytes,
+    /// Address derivation.
+    pub scheme: CreateScheme,
+    /// Gas given to the frame.
+    pub gas_limit: u64,
+}
+
+/// How a call frame ended, as its caller sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// Why it stopped.
+    pub exit: Exit,
+    /// Its gas meter at the end (remaining gas and refund).
+    pub gas: Gas,
+    /// RETURN or REVERT data.
+    pub output: Bytes,
+}
+
+/// How a creation ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateOutcome {
+    /// The call-frame outcome.
+    pub result: CallOutcome,
+    /// The new contract's address when it succeeded.
+    pub address: Option<Address>,
+}
+
+/// What the interpreter hands back to the executor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Run this call, then resume the frame with [`Interpreter::insert_call_outcome`].
+    Call(Box<CallInputs>),
+    /// Run this creation, then resume with [`Interpreter::insert_create_outcome`].
+    Create(Box<CreateInputs>),
+    /// The frame is finished.
+    Return(CallOutcome),
+}
+
+/// Everything needed to start a frame.
+#[derive(Clone, Debug)]
+pub struct FrameInput {
+    /// The code to run.
+    pub bytecode: Bytecode,
+    /// Calldata (empty for initcode).
+    pub input: Bytes,
+    /// ADDRESS.
+    pub address: Address,
+    /// CALLER.
+    pub caller: Address,
+    /// CALLVALUE.
+    pub value: U256,
+    /// Static context.
+    pub is_static: bool,
+    /// Call depth (0 for the transaction's frame).
+    pub depth: usize,
+    /// Gas available.
+    pub gas_limit: u64,
+}
+
+/// Default cap on one frame's memory (bytes): far beyond what any block's gas can pay for.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 32;
+
+/// The machine state of one call frame.
+#[derive(Debug)]
+pub struct Interpreter {
+    /// The code being run.
+    pub bytecode: Bytecode,
+    /// Program counter.
+    pub pc: usize,
+    /// Operand stack.
+    pub stack: Stack,
+    /// Memory.
+    pub memory: Memory,
+    /// Gas meter.
+    pub gas: Gas,
+    /// Data returned by the last nested call.
+    pub return_data: Bytes,
+    /// Calldata.
+    pub input: Bytes,
+    /// ADDRESS.
+    pub address: Address,
+    /// CALLER.
+    pub caller: Address,
+    /// CALLVALUE.
+    pub value: U256,
+    /// Static context.
+    pub is_static: bool,
+    /// Call depth.
+    pub depth: usize,
+    /// Fork rules.
+    pub spec: &'static Spec,
+    /// Memory cap in bytes; growing past it is out of gas.
+    pub memory_limit: u64,
+    pub(crate) gas_table: &'static GasTable,
+    pub(crate) output: Bytes,
+    pub(crate) pending: Option<Action>,
+    pub(crate) return_range: (usize, usize),
+}
+
+impl Interpreter {
+    /// A frame ready to run `input.bytecode` under `spec`.
+    pub fn new(input: FrameInput, spec: &'static Spec) -> Interpreter {
+        Interpreter::with_buffers(input, spec, Stack::new(), Memory::new())
+    }
+
+    /// As [`Interpreter::new`], reusing a stack and memory from a finished frame.
+    pub fn with_buffers(
+        input: FrameInput,
+        spec: &'static Spec,
+        mut stack: Stack,
+        mut memory: Memory,
+    ) -> Interpreter {
+        stack.clear();
+        memory.clear();
+        Interpreter {
+            bytecode: input.bytecode,
+            pc: 0,
+            stack,
+            memory,
+            gas: Gas::new(input.gas_limit),
+            return_data: Bytes::new(),
+            input: input.input,
+            address: input.address,
+            caller: input.caller,
+            value: input.value,
+            is_static: input.is_static,
+            depth: input.depth,
+            spec,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+            gas_table: gas::table(spec),
+            output: Bytes::new(),
+            pending: None,
+            return_range: (0, 0),
+        }
+    }
+
+    /// Gives back the stack and memory for reuse by a later frame.
+    pub fn into_buffers(self) -> (Stack, Memory) {
+        (self.stack, self.memory)
+    }
+
+    /// The opcode at the program counter (0 = STOP past the end).
+    #[inline]
+    pub fn current_opcode(&self) -> u8 {
+        self.bytecode.padded().get(self.pc).copied().unwrap_or(0)
+    }
+
+    /// Runs until the frame ends or needs a nested call or creation.
+    pub fn run<H: Host, I: Inspector>(&mut self, host: &mut H, inspector: &mut I) -> Action {
+        let exit = if inspector.wants_steps() {
+            self.run_loop::<H, I, true>(host, inspector)
+        } else {
+            self.run_loop::<H, I, false>(host, inspector)
+        };
+        if exit == Exit::Suspend {
+            if let Some(action) = self.pending.take() {
+                return action;
+            }
+        }
+        let output = if matches!(exit, Exit::Return | Exit::Revert) {
+            std::mem::take(&mut self.output)
+        } else {
+            Bytes::new()
+        };
+        if exit.is_halt() {
+            self.gas.remaining = 0;
+            self.gas.refund = 0;
+        }
+        Action::Return(CallOutcome {
+            exit,
+            gas: self.gas,
+            output,
+        })
+    }
+
+    #[inline(always)]
+    fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
+        &mut self,
+        host: &mut H,
+        inspector: &mut I,
+    ) -> Exit {
+        let table: &[_; 256] = &InstructionTable::<H>::TABLE;
+        loop {
+            let code = self.bytecode.padded();
+            // SAFETY: the code is padded with 33 STOP bytes. The pc only moves by one past an
+            // executed opcode, past PUSH data (at most 32 bytes), or to an analysed JUMPDEST
+            // inside the code, and STOP ends the loop; so `pc <= len + 32 < padded.len()`.
+            let op = unsafe { *code.get_unchecked(self.pc) };
+            if STEPS {
+                inspector.step(self);
+            }
+            let cost = self.gas_table[op as usize];
+            if cost == UNDEFINED {
+                return Exit::UndefinedOpcode;
+            }
+            if !self.gas.charge(cost as u64) {
+                return Exit::OutOfGas;
+            }
+            self.pc += 1;
+            if let Err(exit) = table[op as usize](self, host) {
+                return exit;
+            }
+            if STEPS {
+                inspector.step_end(self);
+            }
+        }
+    }
+
+    /// Charges `cost`, or fails with [`Exit::OutOfGas`].
+    #[inline]
+    pub(crate) fn charge(&mut self, cost: u64) -> Result<(), Exit> {
+        if self.gas.charge(cost) {
+            Ok(())
+        } else {
+            Err(Exit::OutOfGas)
+        }
+    }
+
+    /// Makes `[offset, offset+len)` addressable, charging expansion gas; returns the offset
+    /// as `usize` (0 when `len` is zero: an empty range expands nothing).
+    #[inline]
+    pub(crate) fn resize_memory(&mut self, offset: U256, len: U256) -> Result<usize, Exit> {
+        if len.is_zero() {
+            return Ok(0);
+        }
+        let offset: u64 = offset.try_into().map_err(|_| Exit::OutOfGas)?;
+        let len: u64 = len.try_into().map_err(|_| Exit::OutOfGas)?;
+        let end = offset.checked_add(len).ok_or(Exit::OutOfGas)?;
+        if end > self.memory.len() as u64 {
+            self.expand_memory(end)?;
+        }
+        Ok(offset as usize)
+    }
+
+    fn expand_memory(&mut self, end: u64) -> Result<(), Exit> {
+        let new_words = gas::words(end);
+        let cost = gas::memory_cost(new_words) - gas::memory_cost(self.gas.memory_words);
+        self.charge(cost)?;
+        if new_words * 32 > self.memory_limit {
+            return Err(Exit::OutOfGas);
+        }
+        self.gas.memory_words = new_words;
+        self.memory.resize((new_words * 32) as usize);
+        Ok(())
+    }
+
+    /// Suspends the frame on `action` after a call or create instruction.
+    #[inline]
+    pub(crate) fn suspend(&mut self, action: Action) -> Result<(), Exit> {
+        self.pending = Some(action);
+        Err(Exit::Suspend)
+    }
+
+    /// Resumes after a nested call: returns its unused gas, copies its output to the
+    /// memory range the CALL named, and pushes 1 on success, 0 otherwise.
+    pub fn insert_call_outcome(&mut self, outcome: &CallOutcome) {
+        let (offset, len) = self.return_range;
+        let exit = outcome.exit;
+        if !exit.is_halt() {
+            self.gas.remaining += outcome.gas.remaining;
+        }
+        if exit.is_success() {
+            self.gas.refund += outcome.gas.refund;
+        }
+        if exit.is_success() || exit == Exit::Revert {
+            let n = len.min(outcome.output.len());
+            self.memory
+                .slice_mut(offset, n)
+                .copy_from_slice(&outcome.output[..n]);
+        }
+        self.return_data = outcome.output.clone();
+        // The CALL popped at least six items, so there is room for one.
+        let _ = self.stack.push(U256::from(exit.is_success() as u8));
+    }
+
+    /// Resumes after a nested creation: returns its unused gas and pushes the new address
+    /// on success, 0 otherwise; only a REVERT leaves return data.
+    pub fn insert_create_outcome(&mut self, outcome: &CreateOutcome) {
+        let result = &outcome.result;
+        if !result.exit.is_halt() {
+            self.gas.remaining += result.gas.remaining;
+        }
+        let pushed = match outcome.address {
+            Some(address) if result.exit.is_success() => {
+                self.gas.refund += result.gas.refund;
+                address.into_word().into()
+            }
+            _ => U256::ZERO,
+        };
+        self.return_data = if result.exit == Exit::Revert {
+            result.output.clone()
+        } else {
+            Bytes::new()
+        };
+        // CREATE popped at least three items, so there is room for one.
+        let _ = self.stack.push(pushed);
+    }
+}

@@ -1,0 +1,77 @@
+//! Call-frame memory: a byte vector that only grows, in 32-byte words, after its expansion
+//! gas has been charged.
+
+/// The memory of one call frame.
+#[derive(Clone, Debug, Default)]
+pub struct Memory {
+    data: Vec<u8>,
+}
+
+impl Memory {
+    /// Empty memory.
+    pub fn new() -> Memory {
+        Memory { data: Vec::new() }
+    }
+
+    /// Size in bytes (always a multiple of 32).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// True when nothing has been touched.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The whole memory.
+    #[inline]
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Empties the memory, keeping the allocation.
+    pub fn clear(&mut self) {
+        self.data.clear();
+    }
+
+    /// Grows to `new_len` bytes (zero-filled). The caller has charged the gas.
+    #[inline]
+    pub fn resize(&mut self, new_len: usize) {
+        if new_len > self.data.len() {
+            self.data.resize(new_len, 0);
+        }
+    }
+
+    /// `len` bytes from `offset`; the range must be inside memory.
+    #[inline]
+    pub fn slice(&self, offset: usize, len: usize) -> &[u8] {
+        &self.data[offset..offset + len]
+    }
+
+    /// Mutable `len` bytes from `offset`; the range must be inside memory.
+    #[inline]
+    pub fn slice_mut(&mut self, offset: usize, len: usize) -> &mut [u8] {
+        &mut self.data[offset..offset + len]
+    }
+
+    /// Copies `len` bytes of `src` starting at `src_offset` to `offset`, zero-filling what
+    /// lies past the end of `src` (the CALLDATACOPY/CODECOPY rule).
+    pub fn set_padded(&mut self, offset: usize, src: &[u8], src_offset: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let dst = &mut self.data[offset..offset + len];
+        let available = src.len().saturating_sub(src_offset).min(len);
+        if available > 0 {
+            dst[..available].copy_from_slice(&src[src_offset..src_offset + available]);
+        }
+        dst[available..].fill(0);
+    }
+
+    /// MCOPY: copies within memory; both ranges must be inside memory.
+    pub fn copy_within(&mut self, src: usize, dst: usize, len: usize) {
+        self.data.copy_within(src..src + len, dst);
+    }
+}
