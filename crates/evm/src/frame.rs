@@ -167,13 +167,10 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         }
         let journal = &mut self.ctx.journal;
         let checkpoint = journal.checkpoint();
-        if inputs.transfers_value {
-            // Before EIP-161 every value transfer, even of zero, brings the callee into existence.
-            if !inputs.value.is_zero() || !journal.spec.empty_account_cleanup {
-                if !journal.transfer(inputs.caller, inputs.target, inputs.value) {
-                    return done(self, &inputs, immediate(Exit::OutOfFunds, inputs.gas_limit));
-                }
-            }
+        // Before EIP-161 every value transfer, even of zero, brings the callee into existence.
+        let moves_value = !inputs.value.is_zero() || !journal.spec.empty_account_cleanup;
+        if inputs.transfers_value && moves_value && !journal.transfer(inputs.caller, inputs.target, inputs.value) {
+            return done(self, &inputs, immediate(Exit::OutOfFunds, inputs.gas_limit));
         }
         journal.touch(inputs.target);
         if let Some(precompile) = self.precompiles.get(&inputs.code_address) {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 /// Root of a trie whose keys are already hashed, from `(hashed key, RLP value)` pairs.
 fn trie_root(mut leaves: Vec<(B256, Vec<u8>)>) -> B256 {
-    leaves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    leaves.sort_unstable_by_key(|leaf| leaf.0);
     let mut builder = HashBuilder::default();
     for (key, value) in &leaves {
         builder.add_leaf(Nibbles::unpack(key), value);

@@ -1,6 +1,6 @@
 //! Runs one [`Case`] in Ember: pre-state in, state root and logs hash out.
 
-use crate::{Case, Outcome};
+use crate::{Case, Filler, Outcome};
 use ember_evm::state::{logs_hash, AccountInfo};
 use ember_evm::{
     keccak256, Address, Bytecode, Database, DatabaseCommit, Evm, InMemoryDb, B256, U256,
@@ -67,10 +67,10 @@ pub fn execute(case: &Case) -> Outcome {
     };
     let spec = evm.spec();
     let mut db = evm.into_db().0;
-    if invalid.is_some() {
-        // As geth's runner does: a zero-value payment to the coinbase even when the
-        // transaction was rejected. Before EIP-161 that creates the account; after, it
-        // removes the coinbase if it exists and is empty.
+    if invalid.is_some() && case.filler == Filler::Retesteth {
+        // retesteth's fixtures were filled by a t8n that still makes a block with a
+        // zero-value reward when the transaction is rejected. Before EIP-161 that creates the
+        // coinbase; after, it removes the coinbase if it exists and is empty.
         let coinbase = case.block.coinbase;
         match db.accounts.get(&coinbase) {
             None if !spec.empty_account_cleanup => {

@@ -89,6 +89,34 @@ pub struct Case {
     /// The expected exception (`expectException`, possibly several joined by `|`): the
     /// transaction must be rejected as invalid.
     pub expect_exception: Option<String>,
+    /// The tool that filled the expected post states (it decides what a rejected
+    /// transaction leaves behind).
+    pub filler: Filler,
+}
+
+/// Which tool filled a fixture's expected post states, read from its `_info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filler {
+    /// ethereum/tests, filled by retesteth driving geth's `t8n`: a rejected transaction still
+    /// yields a block, whose zero-value reward touches the coinbase (creating it before
+    /// EIP-161, removing it if empty after).
+    Retesteth,
+    /// execution-spec-tests, filled by the execution specs: a rejected transaction leaves
+    /// the pre-state as it was.
+    ExecutionSpecs,
+}
+
+impl Filler {
+    /// Reads `_info`: EEST fixtures name a `fixture-format` or a `filling-transition-tool`.
+    pub fn of(test: &serde_json::Map<String, serde_json::Value>) -> Filler {
+        let info = test.get("_info").and_then(|i| i.as_object());
+        let eest = info.is_some_and(|i| i.contains_key("fixture-format") || i.contains_key("filling-transition-tool"));
+        if eest {
+            Filler::ExecutionSpecs
+        } else {
+            Filler::Retesteth
+        }
+    }
 }
 
 impl Case {
@@ -223,6 +251,7 @@ mod tests {
             expected_root: B256::with_last_byte(1),
             expected_logs: B256::with_last_byte(2),
             expect_exception: expect.map(str::to_string),
+            filler: Filler::ExecutionSpecs,
         }
     }
 

@@ -11,6 +11,7 @@ use ember_primitives::{
 };
 use serde_json::{Map, Value};
 
+use crate::Filler;
 use crate::hex::{self, HexError};
 use crate::{sign, Case, PreAccount};
 
@@ -756,6 +757,7 @@ fn load_test(
     let (chain_id, schedule) = parse_config(cx, test)?;
     let pre = Arc::new(parse_pre(cx, pre)?);
     let template = TxTemplate::parse(cx, tx)?;
+    let filler = Filler::of(test);
 
     let mut forks = Vec::with_capacity(post.len());
     for (name, entries) in post {
@@ -829,6 +831,7 @@ fn load_test(
                 expected_root,
                 expected_logs,
                 expect_exception,
+                filler,
             });
         }
     }
