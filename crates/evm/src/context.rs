@@ -37,10 +37,22 @@ impl<DB: Database> Host for Context<DB> {
 
     fn load_account(&mut self, address: Address) -> AccountLoad {
         let (account, is_cold) = self.journal.load_account(address);
+        let exists = account.exists;
+        let is_empty = !exists || account.info.is_empty();
+        let has_code = account.info.has_code();
+        let delegation = if self.journal.spec.tx_set_code && has_code {
+            crate::evm::delegate_of(self.journal.code(address).original()).map(|delegate| {
+                let (_, delegate_cold) = self.journal.load_account(delegate);
+                (delegate, delegate_cold)
+            })
+        } else {
+            None
+        };
         AccountLoad {
             is_cold,
-            exists: account.exists,
-            is_empty: !account.exists || account.info.is_empty(),
+            exists,
+            is_empty,
+            delegation,
         }
     }
 

@@ -4,7 +4,8 @@ use crate::frame::{create_address, FrameOutcome};
 use crate::validation::{
     blob_base_fee, blob_gas, effective_gas_price, validate_env, validate_sender,
 };
-use crate::{Context, EvmError, ExecutionResult, ResultAndState};
+use crate::{Context, EvmError, ExecutionResult, PrecompileCache, ResultAndState};
+use ember_bytecode::Bytecode;
 use ember_interpreter::{
     Action, CallInputs, CallKind, CreateInputs, CreateScheme, Inspector, NoopInspector, TxContext,
 };
@@ -25,6 +26,7 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     pub inspector: I,
     pub(crate) precompiles: Cow<'static, Precompiles>,
     pub(crate) memory_limit: u64,
+    pub(crate) precompile_cache: Option<PrecompileCache>,
     chain_id: u64,
 }
 
@@ -38,6 +40,7 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     inspector: I,
     custom_precompiles: Vec<(Address, PrecompileFn)>,
     memory_limit: u64,
+    precompile_cache: Option<PrecompileCache>,
 }
 
 impl<DB: Database> Evm<DB> {
@@ -51,6 +54,7 @@ impl<DB: Database> Evm<DB> {
             inspector: NoopInspector,
             custom_precompiles: Vec::new(),
             memory_limit: ember_interpreter::interpreter::DEFAULT_MEMORY_LIMIT,
+            precompile_cache: None,
         }
     }
 }
@@ -86,6 +90,12 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
         self
     }
 
+    /// Shares a memo of expensive precompile results (see [`PrecompileCache`]).
+    pub fn precompile_cache(mut self, cache: PrecompileCache) -> Self {
+        self.precompile_cache = Some(cache);
+        self
+    }
+
     /// Observes execution with `inspector`.
     pub fn inspector<J: Inspector>(self, inspector: J) -> EvmBuilder<DB, J> {
         EvmBuilder {
@@ -96,6 +106,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             inspector,
             custom_precompiles: self.custom_precompiles,
             memory_limit: self.memory_limit,
+            precompile_cache: self.precompile_cache,
         }
     }
 
@@ -114,6 +125,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             inspector: self.inspector,
             precompiles,
             memory_limit: self.memory_limit,
+            precompile_cache: self.precompile_cache,
             chain_id: self.chain_id,
         }
     }
@@ -206,21 +218,34 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         };
 
         let gas_limit = tx.gas_limit - intrinsic;
+        let authorization_refund = self.apply_authorizations(tx);
         let (first, created) = match tx.kind {
-            TxKind::Call(to) => (
-                Action::Call(Box::new(CallInputs {
-                    kind: CallKind::Call,
-                    target: to,
-                    code_address: to,
-                    caller: tx.caller,
-                    value: tx.value,
-                    transfers_value: true,
-                    input: tx.data.clone(),
-                    gas_limit,
-                    is_static: false,
-                })),
-                None,
-            ),
+            TxKind::Call(to) => {
+                // EIP-7702: a delegated target runs its delegate's code (warmed, not charged).
+                let delegate = if spec.tx_set_code {
+                    delegate_of(self.ctx.journal.code(to).original())
+                } else {
+                    None
+                };
+                if let Some(delegate) = delegate {
+                    self.ctx.journal.warm_account(delegate);
+                }
+                (
+                    Action::Call(Box::new(CallInputs {
+                        kind: CallKind::Call,
+                        target: to,
+                        code_address: delegate.unwrap_or(to),
+                        caller: tx.caller,
+                        value: tx.value,
+                        transfers_value: true,
+                        input: tx.data.clone(),
+                        gas_limit,
+                        is_static: false,
+                        delegated: delegate.is_some(),
+                    })),
+                    None,
+                )
+            }
             TxKind::Create => (
                 Action::Create(Box::new(CreateInputs {
                     caller: tx.caller,
@@ -245,12 +270,13 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             outcome.gas.remaining
         };
         let gas_spent = tx.gas_limit - gas_left;
-        let refund = if exit.is_success() {
+        let execution_refund = if exit.is_success() {
             outcome.gas.refund.max(0) as u64
         } else {
             0
         };
-        let refund = refund.min(gas_spent / spec.max_refund_quotient);
+        let refund =
+            (execution_refund + authorization_refund).min(gas_spent / spec.max_refund_quotient);
         let mut gas_used = gas_spent - refund;
         if spec.calldata_floor {
             gas_used = gas_used.max(ember_transaction::calldata_floor_gas(tx));
@@ -309,7 +335,60 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
     }
 }
 
-/// True for an EIP-7702 delegation designator (`0xef0100 ‖ address`).
+/// EIP-7702 delegation designator prefix (`0xef0100 ‖ address`).
+const DELEGATION_PREFIX: [u8; 3] = [0xef, 0x01, 0x00];
+
+/// True for an EIP-7702 delegation designator.
 pub(crate) fn is_delegation(code: &[u8]) -> bool {
-    code.len() == 23 && code.starts_with(&[0xef, 0x01, 0x00])
+    code.len() == 23 && code.starts_with(&DELEGATION_PREFIX)
+}
+
+/// The address an EIP-7702 designator delegates to.
+pub(crate) fn delegate_of(code: &[u8]) -> Option<Address> {
+    is_delegation(code).then(|| Address::from_slice(&code[3..]))
+}
+
+/// Refund for an authorization whose authority already exists (EIP-7702:
+/// PER_EMPTY_ACCOUNT_COST - PER_AUTH_BASE_COST).
+const EXISTING_AUTHORITY_REFUND: u64 = 25_000 - 12_500;
+
+impl<DB: Database, I: Inspector> Evm<DB, I> {
+    /// EIP-7702: applies each valid authorization in order (an invalid one is skipped) and
+    /// returns the refund for authorities that already existed. Not undone if execution fails.
+    fn apply_authorizations(&mut self, tx: &TxEnv) -> u64 {
+        let mut refund = 0;
+        for auth in &tx.authorization_list {
+            if !(auth.chain_id.is_zero() || auth.chain_id == U256::from(self.chain_id))
+                || auth.nonce == u64::MAX
+            {
+                continue;
+            }
+            let Some(authority) = auth.authority else {
+                continue;
+            };
+            let journal = &mut self.ctx.journal;
+            journal.warm_account(authority);
+            let code = journal.code(authority);
+            if !code.is_empty() && !is_delegation(code.original()) {
+                continue;
+            }
+            let account = journal.info(authority).clone();
+            if account.nonce != auth.nonce {
+                continue;
+            }
+            if journal.accounts.get(&authority).is_some_and(|a| a.exists) {
+                refund += EXISTING_AUTHORITY_REFUND;
+            }
+            let designator = if auth.address == Address::ZERO {
+                Bytecode::default()
+            } else {
+                let mut code = DELEGATION_PREFIX.to_vec();
+                code.extend_from_slice(auth.address.as_slice());
+                Bytecode::new(code.into())
+            };
+            journal.set_code(authority, designator);
+            journal.set_nonce(authority, account.nonce + 1);
+        }
+        refund
+    }
 }

@@ -169,12 +169,24 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         let checkpoint = journal.checkpoint();
         // Before EIP-161 every value transfer, even of zero, brings the callee into existence.
         let moves_value = !inputs.value.is_zero() || !journal.spec.empty_account_cleanup;
-        if inputs.transfers_value && moves_value && !journal.transfer(inputs.caller, inputs.target, inputs.value) {
+        if inputs.transfers_value
+            && moves_value
+            && !journal.transfer(inputs.caller, inputs.target, inputs.value)
+        {
             return done(self, &inputs, immediate(Exit::OutOfFunds, inputs.gas_limit));
         }
         journal.touch(inputs.target);
-        if let Some(precompile) = self.precompiles.get(&inputs.code_address) {
-            let outcome = match precompile(&inputs.input, inputs.gas_limit) {
+        let precompile = if inputs.delegated {
+            None
+        } else {
+            self.precompiles.get(&inputs.code_address)
+        };
+        if let Some(precompile) = precompile {
+            let result = match &self.precompile_cache {
+                Some(cache) => cache.run(precompile, &inputs.input, inputs.gas_limit),
+                None => precompile(&inputs.input, inputs.gas_limit),
+            };
+            let outcome = match result {
                 Ok(out) => {
                     let mut gas = Gas::new(inputs.gas_limit);
                     gas.remaining = inputs.gas_limit.saturating_sub(out.gas_used);

@@ -24,12 +24,14 @@ mod context;
 mod error;
 mod evm;
 mod frame;
+mod precompile_cache;
 mod result;
 mod validation;
 
 pub use context::Context;
 pub use error::{EvmError, InvalidTransaction};
 pub use evm::{Evm, EvmBuilder};
+pub use precompile_cache::PrecompileCache;
 pub use result::{ExecutionResult, HaltReason, ResultAndState};
 
 pub use ember_bytecode::{self as bytecode, Bytecode};

@@ -22,6 +22,9 @@ pub struct AccountLoad {
     pub exists: bool,
     /// True when it has no code, zero nonce and zero balance (EIP-161), or does not exist.
     pub is_empty: bool,
+    /// EIP-7702: the account's code delegates to this address, loaded (and warmed) too;
+    /// the flag says whether that access was cold.
+    pub delegation: Option<(Address, bool)>,
 }
 
 /// A storage slot's values around an SSTORE.
@@ -83,7 +86,7 @@ pub trait Host {
     fn block(&self) -> &BlockEnv;
     /// The transaction being executed.
     fn tx(&self) -> &TxContext;
-    /// Loads (and warms) an account for a CALL.
+    /// Loads (and warms) an account for a CALL, following an EIP-7702 delegation one step.
     fn load_account(&mut self, address: Address) -> AccountLoad;
     /// BALANCE / SELFBALANCE.
     fn balance(&mut self, address: Address) -> StateLoad<U256>;

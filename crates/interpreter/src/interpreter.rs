@@ -118,6 +118,9 @@ pub struct CallInputs {
     pub gas_limit: u64,
     /// Static context.
     pub is_static: bool,
+    /// EIP-7702: `code_address` is a delegation target, whose code runs even where a
+    /// precompile lives.
+    pub delegated: bool,
 }
 
 /// How a creation derives the new address.
@@ -237,6 +240,7 @@ pub struct Interpreter {
     pub(crate) output: Bytes,
     pub(crate) pending: Option<Action>,
     pub(crate) return_range: (usize, usize),
+    pub(crate) resumed: bool,
 }
 
 impl Interpreter {
@@ -273,6 +277,7 @@ impl Interpreter {
             output: Bytes::new(),
             pending: None,
             return_range: (0, 0),
+            resumed: false,
         }
     }
 
@@ -321,13 +326,20 @@ impl Interpreter {
         host: &mut H,
         inspector: &mut I,
     ) -> Exit {
-        let table: &[_; 256] = &InstructionTable::<H>::TABLE;
+        if STEPS && self.resumed {
+            // The CALL or CREATE that suspended this frame has now finished.
+            inspector.step_end(self);
+        }
+        self.resumed = false;
+        // The bytecode is fixed for the frame's lifetime, so its address can be held.
+        let code = self.bytecode.padded().as_ptr();
         loop {
-            let code = self.bytecode.padded();
-            // SAFETY: the code is padded with 33 STOP bytes. The pc only moves by one past an
-            // executed opcode, past PUSH data (at most 32 bytes), or to an analysed JUMPDEST
-            // inside the code, and STOP ends the loop; so `pc <= len + 32 < padded.len()`.
-            let op = unsafe { *code.get_unchecked(self.pc) };
+            // SAFETY: `code` points into `self.bytecode`, which lives as long as the frame and
+            // is never replaced while it runs. The code is padded with 33 STOP bytes; the pc
+            // only moves by one past an executed opcode, past PUSH data (at most 32 bytes), or
+            // to an analysed JUMPDEST inside the code, and STOP ends the loop; so
+            // `pc <= len + 32 < padded.len()`.
+            let op = unsafe { *code.add(self.pc) };
             if STEPS {
                 inspector.step(self);
             }
@@ -339,7 +351,7 @@ impl Interpreter {
                 return Exit::OutOfGas;
             }
             self.pc += 1;
-            if let Err(exit) = table[op as usize](self, host) {
+            if let Err(exit) = execute(self, op, host, inspector) {
                 return exit;
             }
             if STEPS {
@@ -411,6 +423,7 @@ impl Interpreter {
                 .copy_from_slice(&outcome.output[..n]);
         }
         self.return_data = outcome.output.clone();
+        self.resumed = true;
         // The CALL popped at least six items, so there is room for one.
         let _ = self.stack.push(U256::from(exit.is_success() as u8));
     }
@@ -435,6 +448,98 @@ impl Interpreter {
             Bytes::new()
         };
         // CREATE popped at least three items, so there is room for one.
+        self.resumed = true;
         let _ = self.stack.push(pushed);
+    }
+}
+
+/// Runs one instruction with the host wrapped so the inspector sees logs and self-destructs.
+#[inline(always)]
+fn execute<H: Host, I: Inspector>(
+    interp: &mut Interpreter,
+    op: u8,
+    host: &mut H,
+    inspector: &mut I,
+) -> Result<(), Exit> {
+    let table: &[_; 256] = &InstructionTable::<Observed<'_, H, I>>::TABLE;
+    table[op as usize](interp, &mut Observed { host, inspector })
+}
+
+/// The host as instructions see it: every call goes to the real host, and the events an
+/// inspector wants (logs, self-destructs) are reported on the way. With
+/// [`NoopInspector`](crate::NoopInspector) the extra calls are empty and inline away.
+struct Observed<'a, H, I> {
+    host: &'a mut H,
+    inspector: &'a mut I,
+}
+
+impl<H: Host, I: Inspector> Host for Observed<'_, H, I> {
+    #[inline(always)]
+    fn spec(&self) -> &'static Spec {
+        self.host.spec()
+    }
+    #[inline(always)]
+    fn block(&self) -> &ember_primitives::BlockEnv {
+        self.host.block()
+    }
+    #[inline(always)]
+    fn tx(&self) -> &crate::TxContext {
+        self.host.tx()
+    }
+    #[inline(always)]
+    fn load_account(&mut self, address: Address) -> crate::AccountLoad {
+        self.host.load_account(address)
+    }
+    #[inline(always)]
+    fn balance(&mut self, address: Address) -> crate::StateLoad<U256> {
+        self.host.balance(address)
+    }
+    #[inline(always)]
+    fn code(&mut self, address: Address) -> crate::StateLoad<Bytecode> {
+        self.host.code(address)
+    }
+    #[inline(always)]
+    fn code_hash(&mut self, address: Address) -> crate::StateLoad<B256> {
+        self.host.code_hash(address)
+    }
+    #[inline(always)]
+    fn block_hash(&mut self, number: u64) -> B256 {
+        self.host.block_hash(number)
+    }
+    #[inline(always)]
+    fn sload(&mut self, address: Address, key: U256) -> crate::StateLoad<U256> {
+        self.host.sload(address, key)
+    }
+    #[inline(always)]
+    fn sstore(
+        &mut self,
+        address: Address,
+        key: U256,
+        value: U256,
+    ) -> crate::StateLoad<crate::SStoreValues> {
+        self.host.sstore(address, key, value)
+    }
+    #[inline(always)]
+    fn tload(&mut self, address: Address, key: U256) -> U256 {
+        self.host.tload(address, key)
+    }
+    #[inline(always)]
+    fn tstore(&mut self, address: Address, key: U256, value: U256) {
+        self.host.tstore(address, key, value)
+    }
+    #[inline(always)]
+    fn log(&mut self, log: crate::Log) {
+        self.inspector.log(&log);
+        self.host.log(log)
+    }
+    #[inline(always)]
+    fn selfdestruct(
+        &mut self,
+        address: Address,
+        target: Address,
+    ) -> crate::StateLoad<crate::SelfDestructOutcome> {
+        let value = self.host.balance(address).data;
+        self.inspector.selfdestruct(address, target, value);
+        self.host.selfdestruct(address, target)
     }
 }

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod blake2;
+pub mod bls12_381;
 pub mod bn254;
 pub mod ecrecover;
 pub mod hash;
@@ -123,6 +124,20 @@ pub mod addresses {
     pub const BLAKE2F: Address = precompile_address(0x09);
     /// `0x0a`: KZG point evaluation (Cancun).
     pub const KZG_POINT_EVALUATION: Address = precompile_address(0x0a);
+    /// `0x0b`: BLS12-381 G1 addition (Prague).
+    pub const BLS12_G1_ADD: Address = precompile_address(0x0b);
+    /// `0x0c`: BLS12-381 G1 multi-scalar multiplication (Prague).
+    pub const BLS12_G1_MSM: Address = precompile_address(0x0c);
+    /// `0x0d`: BLS12-381 G2 addition (Prague).
+    pub const BLS12_G2_ADD: Address = precompile_address(0x0d);
+    /// `0x0e`: BLS12-381 G2 multi-scalar multiplication (Prague).
+    pub const BLS12_G2_MSM: Address = precompile_address(0x0e);
+    /// `0x0f`: BLS12-381 pairing check (Prague).
+    pub const BLS12_PAIRING_CHECK: Address = precompile_address(0x0f);
+    /// `0x10`: BLS12-381 map of an Fp element to G1 (Prague).
+    pub const BLS12_MAP_FP_TO_G1: Address = precompile_address(0x10);
+    /// `0x11`: BLS12-381 map of an Fp2 element to G2 (Prague).
+    pub const BLS12_MAP_FP2_TO_G2: Address = precompile_address(0x11);
 }
 
 /// The precompiles active in one fork.
@@ -215,7 +230,14 @@ impl Precompiles {
             set.insert(KZG_POINT_EVALUATION, kzg::POINT_EVALUATION);
         }
         if fork.is_enabled(Fork::Prague) {
-            // TODO(EIP-2537): BLS12-381 precompiles 0x0b–0x11.
+            // EIP-2537.
+            set.insert(BLS12_G1_ADD, bls12_381::G1_ADD);
+            set.insert(BLS12_G1_MSM, bls12_381::G1_MSM);
+            set.insert(BLS12_G2_ADD, bls12_381::G2_ADD);
+            set.insert(BLS12_G2_MSM, bls12_381::G2_MSM);
+            set.insert(BLS12_PAIRING_CHECK, bls12_381::PAIRING_CHECK);
+            set.insert(BLS12_MAP_FP_TO_G1, bls12_381::MAP_FP_TO_G1);
+            set.insert(BLS12_MAP_FP2_TO_G2, bls12_381::MAP_FP2_TO_G2);
         }
         if fork.is_enabled(Fork::Osaka) {
             // TODO(EIP-7951): P256VERIFY at 0x100; TODO(EIP-7883): MODEXP repricing.
@@ -321,8 +343,10 @@ mod tests {
         ] {
             assert_eq!(nums(fork), [1, 2, 3, 4, 5, 6, 7, 8, 9], "{fork}");
         }
-        for fork in [Fork::Cancun, Fork::Prague, Fork::Osaka] {
-            assert_eq!(nums(fork), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "{fork}");
+        assert_eq!(nums(Fork::Cancun), (1..=10).collect::<Vec<_>>());
+        // EIP-2537 adds the BLS12-381 precompiles 0x0b..0x11 in Prague.
+        for fork in [Fork::Prague, Fork::Osaka] {
+            assert_eq!(nums(fork), (1..=17).collect::<Vec<_>>(), "{fork}");
         }
         let cancun = Precompiles::for_fork(Fork::Cancun);
         assert_eq!(cancun.len(), 10);

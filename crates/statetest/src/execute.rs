@@ -3,9 +3,11 @@
 use crate::{Case, Filler, Outcome};
 use ember_evm::state::{logs_hash, AccountInfo};
 use ember_evm::{
-    keccak256, Address, Bytecode, Database, DatabaseCommit, Evm, InMemoryDb, B256, U256,
+    keccak256, Address, Bytecode, Database, DatabaseCommit, Evm, InMemoryDb, PrecompileCache, B256,
+    U256,
 };
 use std::convert::Infallible;
+use std::sync::OnceLock;
 
 /// The state tests' database: the pre-state in memory, and BLOCKHASH answered as the test
 /// generators define it, `keccak256` of the block number in decimal.
@@ -41,6 +43,15 @@ impl DatabaseCommit for FixtureDb {
     }
 }
 
+/// One memo of expensive precompile results for the whole run: suites replay the same
+/// scenario under many forks (CALLBlake2f_MaxRounds runs 2^32-1 BLAKE2 rounds in six).
+fn shared_precompile_cache() -> PrecompileCache {
+    static CACHE: OnceLock<PrecompileCache> = OnceLock::new();
+    CACHE
+        .get_or_init(|| PrecompileCache::new(1_000_000))
+        .clone()
+}
+
 /// Executes `case` and reports the post-state root, the logs hash and, for a rejected
 /// transaction, the reason.
 pub fn execute(case: &Case) -> Outcome {
@@ -57,6 +68,7 @@ pub fn execute(case: &Case) -> Outcome {
         .fork(case.fork)
         .block(case.block.clone())
         .chain_id(case.chain_id)
+        .precompile_cache(shared_precompile_cache())
         .build();
     let (logs, invalid) = match &case.tx {
         Err(reason) => (Vec::new(), Some(reason.clone())),

@@ -110,7 +110,9 @@ impl Filler {
     /// Reads `_info`: EEST fixtures name a `fixture-format` or a `filling-transition-tool`.
     pub fn of(test: &serde_json::Map<String, serde_json::Value>) -> Filler {
         let info = test.get("_info").and_then(|i| i.as_object());
-        let eest = info.is_some_and(|i| i.contains_key("fixture-format") || i.contains_key("filling-transition-tool"));
+        let eest = info.is_some_and(|i| {
+            i.contains_key("fixture-format") || i.contains_key("filling-transition-tool")
+        });
         if eest {
             Filler::ExecutionSpecs
         } else {

@@ -11,8 +11,8 @@ use ember_primitives::{
 };
 use serde_json::{Map, Value};
 
-use crate::Filler;
 use crate::hex::{self, HexError};
+use crate::Filler;
 use crate::{sign, Case, PreAccount};
 
 /// Why a path could not be turned into cases. Every message names the file, and for a bad

@@ -128,6 +128,18 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
     let out_offset = i.resize_memory(out_offset, out_len)?;
     let account = h.load_account(to);
     let mut cost = gas::cold_account_surcharge(spec, account.is_cold);
+    // EIP-7702: calling a delegated account also reads its delegate.
+    let code_address = match account.delegation {
+        Some((delegate, is_cold)) => {
+            cost += if is_cold {
+                spec.cold_account
+            } else {
+                spec.warm_access
+            };
+            delegate
+        }
+        None => to,
+    };
     let transfers = !value.is_zero() && matches!(kind, CallKind::Call | CallKind::CallCode);
     if transfers {
         cost += gas::CALL_VALUE;
@@ -162,13 +174,14 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
     i.suspend(Action::Call(Box::new(CallInputs {
         kind,
         target,
-        code_address: to,
+        code_address,
         caller,
         value: call_value,
         transfers_value: matches!(kind, CallKind::Call | CallKind::CallCode),
         input,
         gas_limit,
         is_static,
+        delegated: account.delegation.is_some(),
     })))
 }
 
