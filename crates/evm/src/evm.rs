@@ -324,6 +324,64 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         Ok(ResultAndState { result, state })
     }
 
+    /// Runs a system call (EIP-4788, EIP-2935, EIP-7002, EIP-7251): a call from `caller`
+    /// to `to` with `data` and `gas_limit`, outside any transaction: no validation, no fee,
+    /// no nonce change, no intrinsic gas, and no gas counted against the block. Returns the
+    /// result and the state changes, uncommitted. A target without code yields an empty
+    /// success.
+    pub fn system_call(
+        &mut self,
+        caller: Address,
+        to: Address,
+        data: ember_primitives::Bytes,
+        gas_limit: u64,
+    ) -> Result<ResultAndState, EvmError<DB::Error>> {
+        let spec = self.spec();
+        self.ctx.tx = TxContext {
+            origin: caller,
+            gas_price: U256::ZERO,
+            chain_id: self.chain_id,
+            blob_hashes: Vec::new(),
+            blob_base_fee: blob_base_fee(spec, &self.ctx.block),
+        };
+        let first = Action::Call(Box::new(CallInputs {
+            kind: CallKind::Call,
+            target: to,
+            code_address: to,
+            caller,
+            value: U256::ZERO,
+            transfers_value: true,
+            input: data,
+            gas_limit,
+            is_static: false,
+            delegated: false,
+        }));
+        let outcome = match self.run_frames(first, None) {
+            FrameOutcome::Call(o) => o,
+            FrameOutcome::Create(o) => o.result,
+        };
+        if let Some(e) = self.ctx.journal.take_error() {
+            self.ctx.journal.discard();
+            return Err(EvmError::Database(e));
+        }
+        let (state, logs) = self.ctx.journal.finalize();
+        let gas_used = gas_limit - if outcome.exit.is_halt() { 0 } else { outcome.gas.remaining };
+        let result = if outcome.exit.is_success() {
+            ExecutionResult::Success {
+                gas_used,
+                gas_refunded: 0,
+                logs,
+                output: outcome.output,
+                created_address: None,
+            }
+        } else if outcome.exit.is_revert() {
+            ExecutionResult::Revert { gas_used, output: outcome.output }
+        } else {
+            ExecutionResult::Halt { reason: outcome.exit, gas_used }
+        };
+        Ok(ResultAndState { result, state })
+    }
+
     /// Executes `tx` and commits its changes to the database.
     pub fn transact_commit(&mut self, tx: &TxEnv) -> Result<ExecutionResult, EvmError<DB::Error>>
     where
