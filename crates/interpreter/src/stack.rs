@@ -2,14 +2,23 @@
 
 use crate::interpreter::Exit;
 use ember_primitives::U256;
+use std::mem::MaybeUninit;
 
 /// Maximum stack depth.
 pub const STACK_LIMIT: usize = 1024;
 
-/// A fixed-capacity stack of 256-bit words.
-#[derive(Clone, Debug)]
+/// A fixed-capacity stack of 256-bit words. Invariant: `len <= STACK_LIMIT`, and the first
+/// `len` slots are initialised and hold the items, bottom first; the rest are never read.
+#[derive(Clone)]
 pub struct Stack {
-    data: Vec<U256>,
+    data: Box<[MaybeUninit<U256>]>,
+    len: usize,
+}
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.data()).finish()
+    }
 }
 
 impl Default for Stack {
@@ -21,58 +30,60 @@ impl Default for Stack {
 impl Stack {
     /// An empty stack with room for [`STACK_LIMIT`] items (the only allocation it makes).
     pub fn new() -> Stack {
-        Stack {
-            data: Vec::with_capacity(STACK_LIMIT),
-        }
+        // Uninitialised: a slot is written by `push` before it is ever read.
+        Stack { data: Box::new_uninit_slice(STACK_LIMIT), len: 0 }
     }
 
     /// Number of items.
     #[inline]
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.len
     }
 
     /// True when empty.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len == 0
     }
 
     /// The items, bottom first.
     #[inline]
     pub fn data(&self) -> &[U256] {
-        &self.data
+        // SAFETY: the first `len` slots are initialised (the type's invariant), and
+        // `MaybeUninit<U256>` has the layout of `U256`.
+        unsafe { std::slice::from_raw_parts(self.data.as_ptr().cast::<U256>(), self.len) }
     }
 
     /// Removes every item, keeping the allocation.
     #[inline]
     pub fn clear(&mut self) {
-        self.data.clear();
+        self.len = 0;
     }
 
     /// Pushes a word, failing with [`Exit::StackOverflow`] at the limit.
     #[inline]
     pub fn push(&mut self, value: U256) -> Result<(), Exit> {
-        if self.data.len() == STACK_LIMIT {
+        if self.len == STACK_LIMIT {
             return Err(Exit::StackOverflow);
         }
-        self.data.push(value);
+        // SAFETY: `len < STACK_LIMIT` was checked above.
+        unsafe { self.data.get_unchecked_mut(self.len).write(value) };
+        self.len += 1;
         Ok(())
     }
 
     /// Pops `N` words, the top first.
     #[inline]
     pub fn popn<const N: usize>(&mut self) -> Result<[U256; N], Exit> {
-        let len = self.data.len();
-        if len < N {
+        if self.len < N {
             return Err(Exit::StackUnderflow);
         }
         let mut out = [U256::ZERO; N];
         for (i, slot) in out.iter_mut().enumerate() {
-            *slot = self.data[len - 1 - i];
+            // SAFETY: `N <= len <= STACK_LIMIT`, so `len - 1 - i` is an initialised slot.
+            *slot = unsafe { self.data.get_unchecked(self.len - 1 - i).assume_init() };
         }
-        // SAFETY: `len >= N` was checked above, and U256 has no destructor.
-        unsafe { self.data.set_len(len - N) };
+        self.len -= N;
         Ok(out)
     }
 
@@ -80,45 +91,45 @@ impl Stack {
     /// binary operations that replace the top in place).
     #[inline]
     pub fn popn_top<const N: usize>(&mut self) -> Result<([U256; N], &mut U256), Exit> {
-        let len = self.data.len();
-        if len < N + 1 {
+        if self.len <= N {
             return Err(Exit::StackUnderflow);
         }
-        let mut out = [U256::ZERO; N];
-        for (i, slot) in out.iter_mut().enumerate() {
-            *slot = self.data[len - 1 - i];
-        }
-        // SAFETY: `len >= N + 1` was checked above, and U256 has no destructor.
-        unsafe { self.data.set_len(len - N) };
-        let top = self.data.last_mut().ok_or(Exit::StackUnderflow)?;
+        let out = self.popn::<N>()?;
+        // SAFETY: `len > N` was checked above, so an initialised item is left below.
+        let top = unsafe { self.data.get_unchecked_mut(self.len - 1).assume_init_mut() };
         Ok((out, top))
     }
 
     /// A mutable reference to the top item.
     #[inline]
     pub fn top(&mut self) -> Result<&mut U256, Exit> {
-        self.data.last_mut().ok_or(Exit::StackUnderflow)
+        if self.len == 0 {
+            return Err(Exit::StackUnderflow);
+        }
+        // SAFETY: `0 < len <= STACK_LIMIT`: the top slot is initialised.
+        Ok(unsafe { self.data.get_unchecked_mut(self.len - 1).assume_init_mut() })
     }
 
     /// DUPn: copies the `n`th item (1 = top) onto the top.
     #[inline]
     pub fn dup(&mut self, n: usize) -> Result<(), Exit> {
-        let len = self.data.len();
-        if len < n {
+        if self.len < n || n == 0 {
             return Err(Exit::StackUnderflow);
         }
-        let value = self.data[len - n];
+        // SAFETY: `1 <= n <= len <= STACK_LIMIT`: an initialised slot.
+        let value = unsafe { self.data.get_unchecked(self.len - n).assume_init() };
         self.push(value)
     }
 
     /// SWAPn: exchanges the top with the item `n` below it.
     #[inline]
     pub fn swap(&mut self, n: usize) -> Result<(), Exit> {
-        let len = self.data.len();
-        if len <= n {
+        if self.len <= n {
             return Err(Exit::StackUnderflow);
         }
-        self.data.swap(len - 1, len - 1 - n);
+        let top = self.len - 1;
+        // Both indices are below `len`, so both slots are initialised.
+        self.data.swap(top, top - n);
         Ok(())
     }
 }

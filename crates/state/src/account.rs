@@ -2,7 +2,7 @@
 
 use ember_bytecode::Bytecode;
 use ember_primitives::{B256, KECCAK_EMPTY, U256};
-use std::collections::HashMap;
+use ember_primitives::alloy_primitives::map::HashMap;
 
 /// An account's fields apart from storage.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use crate::{Account, AccountChange, AccountInfo, Database, Slot, StateChanges};
 use ember_bytecode::Bytecode;
 use ember_interpreter::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
 use ember_primitives::{address, Address, Spec, B256, KECCAK_EMPTY, U256};
-use std::collections::HashMap;
+use ember_primitives::alloy_primitives::map::{HashMap, HashSet};
 
 /// The RIPEMD-160 precompile, whose touch survives a revert (mainnet block 2675119).
 const RIPEMD160: Address = address!("0000000000000000000000000000000000000003");
@@ -57,6 +57,9 @@ pub struct JournaledState<DB: Database> {
     pub accounts: HashMap<Address, Account>,
     /// EIP-1153 transient storage.
     pub transient: HashMap<(Address, U256), U256>,
+    /// Addresses warm from the start of the transaction that may not be loaded yet
+    /// (precompiles, access list, coinbase): they load warm, without a journal entry.
+    warm_at_start: HashSet<Address>,
     /// Logs emitted and not reverted.
     pub logs: Vec<Log>,
     journal: Vec<JournalEntry>,
@@ -69,8 +72,9 @@ impl<DB: Database> JournaledState<DB> {
         JournaledState {
             db,
             spec,
-            accounts: HashMap::new(),
-            transient: HashMap::new(),
+            accounts: HashMap::default(),
+            transient: HashMap::default(),
+            warm_at_start: HashSet::default(),
             logs: Vec::new(),
             journal: Vec::new(),
             error: None,
@@ -96,25 +100,16 @@ impl<DB: Database> JournaledState<DB> {
     /// Loads an account (cold on first load) without warming it.
     fn load(&mut self, address: Address) -> &mut Account {
         if !self.accounts.contains_key(&address) {
-            let account = match self.db.basic(address) {
-                Ok(Some(info)) => Account {
-                    info,
-                    exists: true,
-                    is_cold: true,
-                    ..Account::default()
-                },
-                Ok(None) => Account {
-                    is_cold: true,
-                    ..Account::default()
-                },
+            let is_cold = !self.warm_at_start.contains(&address);
+            let (info, exists) = match self.db.basic(address) {
+                Ok(Some(info)) => (info, true),
+                Ok(None) => (AccountInfo::default(), false),
                 Err(e) => {
                     self.record_error(e);
-                    Account {
-                        is_cold: true,
-                        ..Account::default()
-                    }
+                    (AccountInfo::default(), false)
                 }
             };
+            let account = Account { info, exists, is_cold, ..Account::default() };
             self.accounts.insert(address, account);
         }
         self.accounts.get_mut(&address).expect("inserted above")
@@ -133,7 +128,12 @@ impl<DB: Database> JournaledState<DB> {
 
     /// Warms an account at the start of a transaction (not revertible).
     pub fn warm_account(&mut self, address: Address) {
-        self.load(address).is_cold = false;
+        match self.accounts.get_mut(&address) {
+            Some(account) => account.is_cold = false,
+            None => {
+                self.warm_at_start.insert(address);
+            }
+        }
     }
 
     /// Warms a storage slot at the start of a transaction (not revertible).
@@ -480,12 +480,14 @@ impl<DB: Database> JournaledState<DB> {
         }
         self.journal.clear();
         self.transient.clear();
+        self.warm_at_start.clear();
         (changes, std::mem::take(&mut self.logs))
     }
 
     /// Forgets the transaction in progress (after an invalid transaction or a database error).
     pub fn discard(&mut self) {
         self.accounts.clear();
+        self.warm_at_start.clear();
         self.transient.clear();
         self.logs.clear();
         self.journal.clear();

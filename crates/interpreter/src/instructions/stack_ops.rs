@@ -18,10 +18,11 @@ pub(super) fn push0<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
 pub(super) fn push<const N: usize, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let start = i.pc;
     // The code is padded with 33 zero bytes, so a PUSH at the end reads zeros, as the
-    // Yellow Paper defines.
-    let value = U256::from_be_slice(&i.bytecode.padded()[start..start + N]);
+    // Yellow Paper defines, and `start + N` never passes the padding.
+    let mut word = [0u8; 32];
+    word[32 - N..].copy_from_slice(&i.bytecode.padded()[start..start + N]);
     i.pc += N;
-    i.stack.push(value)
+    i.stack.push(U256::from_be_bytes(word))
 }
 
 pub(super) fn dup<const N: usize, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
