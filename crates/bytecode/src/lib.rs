@@ -2,6 +2,8 @@
 //! that reading an immediate or running off the end never needs a bounds check.
 #![deny(missing_docs)]
 
+pub mod asm;
+pub mod disasm;
 pub mod opcode;
 
 use ember_primitives::{keccak256, Bytes, B256, KECCAK_EMPTY};

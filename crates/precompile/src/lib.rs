@@ -1,4 +1,4 @@
-//! Ethereum's precompiled contracts at addresses `0x01`–`0x0a`, priced per fork.
+//! Ethereum's precompiled contracts at addresses `0x01`–`0x11` and `0x100`, priced per fork.
 //!
 //! | Fork      | Change                                                                      |
 //! |-----------|-----------------------------------------------------------------------------|
@@ -7,6 +7,9 @@
 //! | Istanbul  | BN254 repriced (EIP-1108), `0x09` BLAKE2F (EIP-152)                         |
 //! | Berlin    | MODEXP repriced (EIP-2565)                                                  |
 //! | Cancun    | `0x0a` KZG point evaluation (EIP-4844)                                      |
+//! | Prague    | `0x0b`–`0x11` BLS12-381 G1/G2 add, MSM, pairing, map-to-curve (EIP-2537)    |
+//! | Osaka     | MODEXP lengths capped at 1024 bytes (EIP-7823) and repriced (EIP-7883),     |
+//! |           | `0x100` P256VERIFY, secp256r1 ECDSA verification (EIP-7951)                 |
 //!
 //! [`Precompiles::for_fork`] returns the cached set of a fork; the executor asks it for the
 //! [`PrecompileFn`] of a called address. Every precompile charges its gas before doing any
@@ -20,6 +23,7 @@ pub mod ecrecover;
 pub mod hash;
 pub mod kzg;
 pub mod modexp;
+pub mod secp256r1;
 
 use ember_primitives::{Address, Bytes, Fork};
 use std::sync::OnceLock;
@@ -138,6 +142,8 @@ pub mod addresses {
     pub const BLS12_MAP_FP_TO_G1: Address = precompile_address(0x10);
     /// `0x11`: BLS12-381 map of an Fp2 element to G2 (Prague).
     pub const BLS12_MAP_FP2_TO_G2: Address = precompile_address(0x11);
+    /// `0x100`: secp256r1 (P-256) signature verification (Osaka, EIP-7951).
+    pub const P256VERIFY: Address = precompile_address(0x100);
 }
 
 /// The precompiles active in one fork.
@@ -240,7 +246,9 @@ impl Precompiles {
             set.insert(BLS12_MAP_FP2_TO_G2, bls12_381::MAP_FP2_TO_G2);
         }
         if fork.is_enabled(Fork::Osaka) {
-            // TODO(EIP-7951): P256VERIFY at 0x100; TODO(EIP-7883): MODEXP repricing.
+            // EIP-7823 length caps and EIP-7883 repricing; EIP-7951 P256VERIFY.
+            set.insert(MODEXP, modexp::OSAKA);
+            set.insert(P256VERIFY, secp256r1::P256VERIFY);
         }
         set
     }
@@ -345,9 +353,15 @@ mod tests {
         }
         assert_eq!(nums(Fork::Cancun), (1..=10).collect::<Vec<_>>());
         // EIP-2537 adds the BLS12-381 precompiles 0x0b..0x11 in Prague.
-        for fork in [Fork::Prague, Fork::Osaka] {
-            assert_eq!(nums(fork), (1..=17).collect::<Vec<_>>(), "{fork}");
-        }
+        assert_eq!(nums(Fork::Prague), (1..=17).collect::<Vec<_>>());
+        // EIP-7951 adds P256VERIFY at 0x100 in Osaka (replacing MODEXP keeps its place).
+        let mut osaka = (1..=17).collect::<Vec<_>>();
+        osaka.push(0x100);
+        assert_eq!(nums(Fork::Osaka), osaka);
+        let osaka = Precompiles::for_fork(Fork::Osaka);
+        assert_eq!(osaka.len(), 18);
+        assert!(osaka.contains(&addresses::P256VERIFY));
+        assert!(!Precompiles::for_fork(Fork::Prague).contains(&addresses::P256VERIFY));
         let cancun = Precompiles::for_fork(Fork::Cancun);
         assert_eq!(cancun.len(), 10);
         assert!(!cancun.is_empty());
@@ -374,6 +388,15 @@ mod tests {
         let modexp = |fork| Precompiles::for_fork(fork).get(&addresses::MODEXP).unwrap();
         assert_eq!(modexp(Fork::Istanbul)(&[], 1_000).unwrap().gas_used, 0);
         assert_eq!(modexp(Fork::Berlin)(&[], 1_000).unwrap().gas_used, 200);
+        assert_eq!(modexp(Fork::Prague)(&[], 1_000).unwrap().gas_used, 200);
+        // EIP-7883: 500 at least from Osaka on.
+        assert_eq!(modexp(Fork::Osaka)(&[], 1_000).unwrap().gas_used, 500);
+        // P256VERIFY: 6900 gas, even for an input of the wrong length (empty output).
+        let p256 = Precompiles::for_fork(Fork::Osaka)
+            .get(&addresses::P256VERIFY)
+            .unwrap();
+        let out = p256(&[], 10_000).unwrap();
+        assert_eq!((out.gas_used, out.output.len()), (6_900, 0));
     }
 
     #[test]
