@@ -1,0 +1,178 @@
+//! `ember blocktest [--fork NAME] [--run REGEX] [--human] [--json] PATH...`
+//!
+//! Runs blockchain-test fixtures (execution-spec-tests `blockchain_tests`): imports the
+//! genesis and every block, checks that blocks with `expectException` are rejected and the
+//! others accepted, then compares the final state and head hash. Output like
+//! `ember statetest`: per PATH a JSON array of `{"name","pass","stateRoot","fork","error"}`
+//! on stdout, or with `--human` one line per failure and a progress bar. The last line on
+//! stderr is always `N passed, N failed, N skipped` (skipped: networks Ember does not run).
+//! Exit status: 2 when a path is missing or a file cannot be loaded, else 1 when a test
+//! failed, else 0.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ember_blockchain::blocktest::{
+    collect_files, run_files, Event, Filter, PrecompileCache, RunSummary, TestReport,
+};
+use ember_primitives::Fork;
+use indicatif::{ProgressBar, ProgressStyle};
+use regex::Regex;
+use serde::Serialize;
+
+/// Arguments of `ember blocktest`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Run only the tests whose network runs this fork (a transition network such as
+    /// ShanghaiToCancunAtTime15k matches both of its forks).
+    #[arg(long, value_name = "NAME", value_parser = parse_fork)]
+    fork: Option<Fork>,
+
+    /// Run only the tests whose name matches this regular expression.
+    #[arg(long, value_name = "REGEX", value_parser = Regex::new)]
+    run: Option<Regex>,
+
+    /// One line per failure and a progress bar on stderr (the default when stdout is a
+    /// terminal).
+    #[arg(long, conflicts_with = "json")]
+    human: bool,
+
+    /// A JSON array of results per PATH on stdout (the default when stdout is not a terminal).
+    #[arg(long)]
+    json: bool,
+
+    /// Fixture files, or directories searched recursively for `*.json` files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+fn parse_fork(name: &str) -> Result<Fork, String> {
+    name.parse::<Fork>().map_err(|e| e.to_string())
+}
+
+/// Runs the command and returns its exit status.
+pub fn run(args: Args) -> ExitCode {
+    let human = args.human || (!args.json && io::stdout().is_terminal());
+    let filter = Filter {
+        fork: args.fork,
+        name: args.run,
+    };
+    let cache = PrecompileCache::new(1_000_000);
+    let mut total = RunSummary::default();
+    for path in &args.paths {
+        let summary = match collect_files(path) {
+            Ok(files) if human => run_human(path, &files, &filter, &cache),
+            Ok(files) => run_json(&files, &filter, &cache),
+            Err(e) => {
+                eprintln!("{e}");
+                if !human {
+                    print_json(&[]);
+                }
+                RunSummary {
+                    load_errors: vec![e],
+                    ..RunSummary::default()
+                }
+            }
+        };
+        total.merge(summary);
+    }
+    eprintln!("{}", total.line());
+    ExitCode::from(total.exit_code())
+}
+
+/// One result as geth's `evm blocktest` prints it.
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    name: &'a str,
+    pass: bool,
+    #[serde(rename = "stateRoot")]
+    state_root: String,
+    fork: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+fn print_json(reports: &[TestReport]) {
+    let results: Vec<JsonResult<'_>> = reports
+        .iter()
+        .map(|r| JsonResult {
+            name: &r.name,
+            pass: r.pass,
+            state_root: r.state_root.to_string(),
+            fork: &r.network,
+            error: if r.pass { None } else { r.error.as_deref() },
+        })
+        .collect();
+    let mut out = io::stdout().lock();
+    let written = serde_json::to_writer_pretty(&mut out, &results)
+        .map_err(io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        eprintln!("ember blocktest: cannot write results: {e}");
+    }
+}
+
+fn run_json(files: &[PathBuf], filter: &Filter, cache: &PrecompileCache) -> RunSummary {
+    let progress = |event: Event<'_>| {
+        if let Event::LoadFailed(e) = event {
+            eprintln!("{e}");
+        }
+    };
+    let mut summary = run_files(files, filter, Some(cache), &progress);
+    print_json(&summary.reports);
+    summary.reports = Vec::new();
+    summary
+}
+
+fn run_human(
+    path: &Path,
+    files: &[PathBuf],
+    filter: &Filter,
+    cache: &PrecompileCache,
+) -> RunSummary {
+    let bar = ProgressBar::new(files.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40.cyan/blue}] {pos}/{len} files {prefix} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(path.display().to_string());
+    let passed = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    let progress = |event: Event<'_>| match event {
+        Event::Test(report) if report.pass => {
+            passed.fetch_add(1, Ordering::Relaxed);
+        }
+        Event::Test(report) => {
+            failed.fetch_add(1, Ordering::Relaxed);
+            let reason = report.error.as_deref().unwrap_or("failed");
+            bar.suspend(|| {
+                let _ = writeln!(
+                    io::stdout().lock(),
+                    "FAIL {} {} {}: {reason}",
+                    report.name,
+                    report.network,
+                    report.file.display()
+                );
+            });
+        }
+        Event::LoadFailed(e) => bar.suspend(|| eprintln!("{e}")),
+        Event::FileDone(_) => {
+            bar.inc(1);
+            bar.set_message(format!(
+                "{} passed, {} failed",
+                passed.load(Ordering::Relaxed),
+                failed.load(Ordering::Relaxed)
+            ));
+        }
+    };
+    let mut summary = run_files(files, filter, Some(cache), &progress);
+    summary.reports = Vec::new();
+    bar.finish_and_clear();
+    summary
+}

@@ -1,0 +1,367 @@
+//! Header rules against the parent: number, timestamp, gas limit, EIP-1559 base fee,
+//! EIP-4844 blob gas, proof-of-work difficulty before the merge and the merge's constants.
+
+use ember_primitives::spec::GAS_PER_BLOB;
+use ember_primitives::{BlobParams, Fork, U256};
+
+use crate::header::{Header, EMPTY_OMMERS_HASH};
+use crate::{BlockError, ChainConfig};
+
+/// The smallest gas limit a block may have.
+pub const GAS_LIMIT_MINIMUM: u64 = 5000;
+/// The largest gas limit a block may have (2^63 - 1).
+pub const GAS_LIMIT_MAXIMUM: u64 = i64::MAX as u64;
+/// The gas limit moves by less than `parent / GAS_LIMIT_BOUND_DIVISOR` per block.
+pub const GAS_LIMIT_BOUND_DIVISOR: u64 = 1024;
+/// EIP-1559: the gas target is the limit over this.
+pub const ELASTICITY_MULTIPLIER: u64 = 2;
+/// EIP-1559: the base fee moves by at most 1/8 per block.
+pub const BASE_FEE_MAX_CHANGE_DENOMINATOR: u64 = 8;
+/// EIP-1559: the base fee of the London block.
+pub const INITIAL_BASE_FEE: u64 = 1_000_000_000;
+/// EIP-7918: the blob base fee floor is tied to the execution base fee by this factor.
+pub const BLOB_BASE_COST: u64 = 1 << 13;
+/// The smallest proof-of-work difficulty.
+pub const MINIMUM_DIFFICULTY: u64 = 131_072;
+
+/// True when `gas_limit` is a valid successor of `parent_gas_limit`: it moves by less than
+/// 1/1024 of the parent's and is at least 5000.
+pub fn check_gas_limit(gas_limit: u64, parent_gas_limit: u64) -> bool {
+    let delta = parent_gas_limit / GAS_LIMIT_BOUND_DIVISOR;
+    gas_limit < parent_gas_limit.saturating_add(delta)
+        && gas_limit > parent_gas_limit.saturating_sub(delta)
+        && (GAS_LIMIT_MINIMUM..=GAS_LIMIT_MAXIMUM).contains(&gas_limit)
+}
+
+/// The EIP-1559 base fee of a block whose parent had this gas limit, gas used and base fee.
+pub fn calc_base_fee(parent_gas_limit: u64, parent_gas_used: u64, parent_base_fee: U256) -> U256 {
+    let target = parent_gas_limit / ELASTICITY_MULTIPLIER;
+    if target == 0 {
+        return parent_base_fee;
+    }
+    let denominator = U256::from(BASE_FEE_MAX_CHANGE_DENOMINATOR);
+    match parent_gas_used.cmp(&target) {
+        std::cmp::Ordering::Equal => parent_base_fee,
+        std::cmp::Ordering::Greater => {
+            let delta = parent_base_fee.saturating_mul(U256::from(parent_gas_used - target))
+                / U256::from(target)
+                / denominator;
+            parent_base_fee.saturating_add(delta.max(U256::from(1)))
+        }
+        std::cmp::Ordering::Less => {
+            let delta = parent_base_fee.saturating_mul(U256::from(target - parent_gas_used))
+                / U256::from(target)
+                / denominator;
+            parent_base_fee.saturating_sub(delta)
+        }
+    }
+}
+
+/// The EIP-4844 excess blob gas of a block under `fork` with blob `params`, given its parent
+/// (a parent before Cancun counts as zero excess and zero used). From Osaka, EIP-7918's
+/// reserve price applies.
+pub fn calc_excess_blob_gas(fork: Fork, params: BlobParams, parent: &Header) -> u64 {
+    let parent_excess = parent.excess_blob_gas.unwrap_or(0);
+    let parent_used = parent.blob_gas_used.unwrap_or(0);
+    let target = params.target * GAS_PER_BLOB;
+    let total = parent_excess.saturating_add(parent_used);
+    if total < target {
+        return 0;
+    }
+    if fork >= Fork::Osaka && params.max > 0 {
+        let base_fee = parent.base_fee_per_gas.unwrap_or_default();
+        let blob_fee = U256::from(params.base_fee(parent_excess));
+        if U256::from(BLOB_BASE_COST) * base_fee > U256::from(GAS_PER_BLOB) * blob_fee {
+            return parent_excess + parent_used * (params.max - params.target) / params.max;
+        }
+    }
+    total - target
+}
+
+/// The bomb delay of a proof-of-work fork (blocks subtracted before the bomb formula).
+fn bomb_delay(fork: Fork) -> u64 {
+    match fork {
+        Fork::Frontier | Fork::Homestead | Fork::Tangerine | Fork::SpuriousDragon => 0,
+        Fork::Byzantium => 3_000_000,
+        Fork::Constantinople | Fork::Petersburg | Fork::Istanbul => 5_000_000,
+        Fork::Berlin => 9_000_000,
+        _ => 9_700_000,
+    }
+}
+
+/// The proof-of-work difficulty of a block (Frontier, Homestead EIP-2, Byzantium EIP-100
+/// rules with the difficulty bomb and its delays).
+pub fn calc_difficulty(
+    fork: Fork,
+    number: u64,
+    timestamp: u64,
+    parent_timestamp: u64,
+    parent_difficulty: U256,
+    parent_has_ommers: bool,
+) -> U256 {
+    let step = parent_difficulty / U256::from(2048);
+    let elapsed = timestamp.saturating_sub(parent_timestamp);
+    let factor: i64 = if fork >= Fork::Byzantium {
+        let base = if parent_has_ommers { 2 } else { 1 };
+        (base - (elapsed / 9).min(1000) as i64).max(-99)
+    } else if fork >= Fork::Homestead {
+        (1 - (elapsed / 10).min(1000) as i64).max(-99)
+    } else if elapsed < 13 {
+        1
+    } else {
+        -1
+    };
+    let offset = step.saturating_mul(U256::from(factor.unsigned_abs()));
+    let mut difficulty = if factor >= 0 {
+        parent_difficulty.saturating_add(offset)
+    } else {
+        parent_difficulty.saturating_sub(offset)
+    };
+    let delay = bomb_delay(fork);
+    if number >= delay {
+        let periods = (number - delay) / 100_000;
+        if periods >= 2 {
+            let exp = (periods - 2).min(255) as usize;
+            difficulty = difficulty.saturating_add(U256::from(1) << exp);
+        }
+    }
+    difficulty.max(U256::from(MINIMUM_DIFFICULTY))
+}
+
+/// The block reward of a proof-of-work fork in wei: 5 ether until Byzantium, 3 until
+/// Constantinople, then 2; zero from the merge.
+pub fn block_reward(fork: Fork) -> U256 {
+    let ether = U256::from(10u64.pow(18));
+    if fork >= Fork::Paris {
+        U256::ZERO
+    } else if fork >= Fork::Constantinople {
+        ether * U256::from(2)
+    } else if fork >= Fork::Byzantium {
+        ether * U256::from(3)
+    } else {
+        ether * U256::from(5)
+    }
+}
+
+/// Checks that the header has exactly the fields its fork defines.
+pub fn check_header_fields(fork: Fork, header: &Header) -> Result<(), BlockError> {
+    let checks = [
+        (
+            "base_fee_per_gas",
+            header.base_fee_per_gas.is_some(),
+            Fork::London,
+        ),
+        (
+            "withdrawals_root",
+            header.withdrawals_root.is_some(),
+            Fork::Shanghai,
+        ),
+        (
+            "blob_gas_used",
+            header.blob_gas_used.is_some(),
+            Fork::Cancun,
+        ),
+        (
+            "excess_blob_gas",
+            header.excess_blob_gas.is_some(),
+            Fork::Cancun,
+        ),
+        (
+            "parent_beacon_block_root",
+            header.parent_beacon_block_root.is_some(),
+            Fork::Cancun,
+        ),
+        (
+            "requests_hash",
+            header.requests_hash.is_some(),
+            Fork::Prague,
+        ),
+    ];
+    for (field, present, since) in checks {
+        let wanted = fork >= since;
+        if present != wanted {
+            return Err(BlockError::IncorrectBlockFormat(format!(
+                "header field {field} {} in {fork}",
+                if present { "present" } else { "missing" }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Validates `header` against its `parent` under `config`; returns the header's fork.
+/// Execution-dependent fields (roots, gas used, blob gas used) are checked after execution.
+pub fn validate_header(
+    config: &ChainConfig,
+    header: &Header,
+    parent: &Header,
+) -> Result<Fork, BlockError> {
+    let fork = config.fork_at(header.number, header.timestamp);
+    let parent_fork = config.fork_at(parent.number, parent.timestamp);
+    check_header_fields(fork, header)?;
+    if header.number != parent.number.wrapping_add(1) || parent.number == u64::MAX {
+        return Err(BlockError::InvalidNumber {
+            got: header.number,
+            want: parent.number.saturating_add(1),
+        });
+    }
+    let parent_hash = parent.hash();
+    if header.parent_hash != parent_hash {
+        return Err(BlockError::InvalidParentHash {
+            got: header.parent_hash,
+            want: parent_hash,
+        });
+    }
+    if header.timestamp <= parent.timestamp {
+        return Err(BlockError::InvalidTimestamp {
+            got: header.timestamp,
+            parent: parent.timestamp,
+        });
+    }
+    if header.extra_data.len() > 32 {
+        return Err(BlockError::ExtraDataTooLong(header.extra_data.len()));
+    }
+    if header.gas_used > header.gas_limit {
+        return Err(BlockError::GasUsedExceedsLimit {
+            used: header.gas_used,
+            limit: header.gas_limit,
+        });
+    }
+    let london_block = fork >= Fork::London && parent_fork < Fork::London;
+    let parent_gas_limit = if london_block {
+        parent.gas_limit.saturating_mul(ELASTICITY_MULTIPLIER)
+    } else {
+        parent.gas_limit
+    };
+    if !check_gas_limit(header.gas_limit, parent_gas_limit) {
+        return Err(BlockError::InvalidGasLimit {
+            got: header.gas_limit,
+            parent: parent_gas_limit,
+        });
+    }
+    if let Some(got) = header.base_fee_per_gas {
+        let want = if london_block {
+            U256::from(INITIAL_BASE_FEE)
+        } else {
+            calc_base_fee(
+                parent.gas_limit,
+                parent.gas_used,
+                parent.base_fee_per_gas.unwrap_or_default(),
+            )
+        };
+        if got != want {
+            return Err(BlockError::InvalidBaseFee { got, want });
+        }
+    }
+    if let (Some(got), Some(params)) = (header.excess_blob_gas, config.blob_params(fork)) {
+        let want = calc_excess_blob_gas(fork, params, parent);
+        if got != want {
+            return Err(BlockError::IncorrectExcessBlobGas { got, want });
+        }
+        let used = header.blob_gas_used.unwrap_or(0);
+        if used > params.max_blob_gas() || used % GAS_PER_BLOB != 0 {
+            return Err(BlockError::IncorrectBlobGasUsed {
+                got: used,
+                want: used.min(params.max_blob_gas()) / GAS_PER_BLOB * GAS_PER_BLOB,
+            });
+        }
+    }
+    if fork >= Fork::Paris {
+        if !header.difficulty.is_zero() {
+            return Err(BlockError::InvalidDifficulty {
+                got: header.difficulty,
+                want: U256::ZERO,
+            });
+        }
+        if !header.nonce.is_zero() {
+            return Err(BlockError::InvalidNonce);
+        }
+        if header.ommers_hash != EMPTY_OMMERS_HASH {
+            return Err(BlockError::InvalidOmmers(
+                "ommers after the merge".to_string(),
+            ));
+        }
+    } else {
+        let want = calc_difficulty(
+            fork,
+            header.number,
+            header.timestamp,
+            parent.timestamp,
+            parent.difficulty,
+            parent.ommers_hash != EMPTY_OMMERS_HASH,
+        );
+        if header.difficulty != want {
+            return Err(BlockError::InvalidDifficulty {
+                got: header.difficulty,
+                want,
+            });
+        }
+    }
+    Ok(fork)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gas_limit_bounds() {
+        assert!(check_gas_limit(1_000_000, 1_000_000));
+        let delta = 1_000_000 / 1024;
+        assert!(check_gas_limit(1_000_000 + delta - 1, 1_000_000));
+        assert!(!check_gas_limit(1_000_000 + delta, 1_000_000));
+        assert!(!check_gas_limit(1_000_000 - delta, 1_000_000));
+        assert!(!check_gas_limit(4999, 5000));
+    }
+
+    #[test]
+    fn base_fee_updates() {
+        let fee = U256::from(1_000_000_000u64);
+        assert_eq!(calc_base_fee(30_000_000, 15_000_000, fee), fee);
+        assert_eq!(
+            calc_base_fee(30_000_000, 30_000_000, fee),
+            U256::from(1_125_000_000u64)
+        );
+        assert_eq!(
+            calc_base_fee(30_000_000, 0, fee),
+            U256::from(875_000_000u64)
+        );
+        // the increase is at least 1
+        assert_eq!(
+            calc_base_fee(30_000_000, 15_000_001, U256::from(7)),
+            U256::from(8)
+        );
+    }
+
+    #[test]
+    fn excess_blob_gas() {
+        let parent = Header {
+            excess_blob_gas: Some(0),
+            blob_gas_used: Some(4 * GAS_PER_BLOB),
+            ..Header::default()
+        };
+        assert_eq!(
+            calc_excess_blob_gas(Fork::Cancun, BlobParams::CANCUN, &parent),
+            GAS_PER_BLOB
+        );
+        assert_eq!(
+            calc_excess_blob_gas(Fork::Prague, BlobParams::PRAGUE, &parent),
+            0
+        );
+    }
+
+    #[test]
+    fn difficulty() {
+        let d = U256::from(0x020000);
+        // Frontier: fast block raises the difficulty by parent/2048
+        assert_eq!(
+            calc_difficulty(Fork::Frontier, 1, 12, 0, d, false),
+            U256::from(0x020040)
+        );
+        assert_eq!(
+            calc_difficulty(Fork::Byzantium, 1, 100, 0, d, false),
+            U256::from(MINIMUM_DIFFICULTY)
+        );
+        assert_eq!(block_reward(Fork::Paris), U256::ZERO);
+    }
+}
