@@ -1,48 +1,84 @@
-//! `ember statetest [--fork NAME] [--run REGEX] [--human] [--json] PATH...`
+//! `ember statetest [--statetest.fork NAME] [--statetest.index N] [--run REGEX] [--human]
+//! [--trace | --json] [--dump] [--bench] [--profile DIR] [PATH...]`
 //!
 //! Runs state-test fixtures and reports like geth's `evm statetest`: for each PATH a JSON
-//! array of `{"name","pass","stateRoot","fork","error"}` on stdout (`error` only on failure),
-//! or with `--human` one line per failure and a progress bar. The last line on stderr is
-//! always `N passed, N failed, N skipped`. Exit status: 2 when a path is missing or a file
-//! cannot be loaded (the others still run), else 1 when a case failed, else 0.
+//! array of `{"name","pass","stateRoot","fork","error"}` on stdout (`error` only on failure;
+//! `state` with `--dump`, `benchStats` with `--bench`), the default when stdout is not a
+//! terminal; or with `--human` (the default on a terminal) one line per failure and a
+//! progress bar. As geth, every case prints `{"stateRoot": "0x…"}` on stderr, and `--trace` /
+//! `--json` trace each case to stderr before that line (`--json` no longer selects the
+//! results format: they are JSON whenever stdout is not a terminal). Without PATH, file names
+//! are read from standard input, one per line, each answered with its results array (geth's
+//! batch mode). The last line on stderr is always `N passed, N failed, N skipped`. Exit
+//! status: 2 when a path is missing or a file cannot be loaded (the others still run), else 1
+//! when a case failed, else 0.
 
-use std::io::{self, IsTerminal, Write};
+use std::convert::Infallible;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
+use ember_evm::state::AccountInfo;
+use ember_evm::{
+    keccak256, Address, Bytecode, Database, DatabaseCommit, Evm, InMemoryDb, Inspector,
+    PrecompileCache, B256, U256,
+};
 use ember_primitives::Fork;
 use ember_statetest::{
-    capture_executor_panics, collect_files, run_files, Case, CaseReport, Event, Filter, Keep,
-    Outcome, RunSummary,
+    capture_executor_panics, check, collect_files, load, run_files, Case, CaseReport, Event,
+    Filler, Filter, Keep, Outcome, RunSummary,
 };
+use ember_trace::{Both, GasProfiler, Maybe};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
 use serde::Serialize;
+use serde_json::Value;
+
+use super::profile::write_case_page;
+use super::run::{dump_json, measure, ExecStats, TraceArgs};
 
 /// Arguments of `ember statetest`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Run only the cases of this fork (fixture names such as Berlin, ConstantinopleFix,
     /// Cancun, or aliases such as Petersburg).
-    #[arg(long, value_name = "NAME", value_parser = parse_fork)]
+    #[arg(long = "statetest.fork", visible_alias = "fork", value_name = "NAME", value_parser = parse_fork)]
     fork: Option<Fork>,
+
+    /// Run only this entry of each fork's post states (0-based).
+    #[arg(long = "statetest.index", value_name = "N")]
+    index: Option<usize>,
 
     /// Run only the tests whose name matches this regular expression.
     #[arg(long, value_name = "REGEX", value_parser = Regex::new)]
     run: Option<Regex>,
 
     /// One line per failure and a progress bar on stderr (the default when stdout is a
-    /// terminal).
-    #[arg(long, conflicts_with = "json")]
+    /// terminal); without it, a JSON array of results per PATH on stdout.
+    #[arg(long)]
     human: bool,
 
-    /// A JSON array of results per PATH on stdout (the default when stdout is not a terminal).
+    /// Add each case's post state (geth's dump) to its result.
     #[arg(long)]
-    json: bool,
+    dump: bool,
 
-    /// Fixture files, or directories searched recursively for `*.json` files.
-    #[arg(required = true, value_name = "PATH")]
+    /// Time each case (untraced, repeated) and add `benchStats` to its result.
+    #[arg(long)]
+    bench: bool,
+
+    /// Write a gas profile page per case into this directory.
+    #[arg(long, value_name = "DIR")]
+    profile: Option<PathBuf>,
+
+    #[command(flatten)]
+    trace: TraceArgs,
+
+    /// Fixture files, or directories searched recursively for `*.json` files; none: read
+    /// file names from standard input, one per line.
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
 }
 
@@ -50,20 +86,34 @@ fn parse_fork(name: &str) -> Result<Fork, String> {
     name.parse::<Fork>().map_err(|e| e.to_string())
 }
 
-/// Executes one case in Ember.
+/// geth's line after each case, on stderr.
+fn print_state_root(root: B256) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{{\"stateRoot\": \"{root}\"}}");
+}
+
+/// Executes one case in Ember and prints its state root line.
 fn execute(case: &Case) -> Outcome {
-    ember_statetest::execute(case)
+    let outcome = ember_statetest::execute(case);
+    print_state_root(outcome.state_root);
+    outcome
 }
 
 /// Runs the command and returns its exit status.
 pub fn run(args: Args) -> ExitCode {
-    let human = args.human || (!args.json && io::stdout().is_terminal());
-    let filter = Filter::new(args.fork, args.run);
+    let human = args.human || io::stdout().is_terminal();
+    let filter = Filter::new(args.fork, args.run.clone());
     capture_executor_panics();
+    let sequential = args.trace.format().is_some()
+        || args.dump
+        || args.bench
+        || args.index.is_some()
+        || args.profile.is_some();
 
     let mut total = RunSummary::default();
-    for path in &args.paths {
+    let mut run_path = |path: &Path| {
         let summary = match collect_files(path) {
+            Ok(files) if sequential => run_sequential(&files, &args, &filter, human),
             Ok(files) if human => run_human(path, &files, &filter),
             Ok(files) => run_json(&files, &filter),
             Err(e) => {
@@ -78,9 +128,52 @@ pub fn run(args: Args) -> ExitCode {
             }
         };
         total.merge(summary);
+    };
+    if args.paths.is_empty() {
+        let stdin = io::stdin();
+        if stdin.is_terminal() {
+            eprintln!(
+                "ember statetest: no PATH given and standard input is a terminal: \
+                 give fixture paths, or pipe file names in, one per line"
+            );
+            return ExitCode::from(2);
+        }
+        for line in stdin.lock().lines() {
+            let Ok(line) = line else { break };
+            let name = line.trim();
+            if !name.is_empty() {
+                run_path(Path::new(name));
+            }
+        }
+    } else {
+        for path in &args.paths {
+            run_path(path);
+        }
     }
     eprintln!("{}", total.line());
     ExitCode::from(total.exit_code())
+}
+
+/// Benchmark figures as geth's `benchStats` (time in nanoseconds).
+#[derive(Serialize)]
+struct BenchStats {
+    time: u64,
+    allocs: u64,
+    #[serde(rename = "bytesAllocated")]
+    bytes_allocated: u64,
+    #[serde(rename = "gasUsed")]
+    gas_used: u64,
+}
+
+impl From<ExecStats> for BenchStats {
+    fn from(s: ExecStats) -> Self {
+        BenchStats {
+            time: s.time.as_nanos() as u64,
+            allocs: s.allocs,
+            bytes_allocated: s.bytes,
+            gas_used: s.gas_used,
+        }
+    }
 }
 
 /// One result as geth's `evm statetest` prints it.
@@ -93,6 +186,10 @@ struct JsonResult<'a> {
     fork: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<Value>,
+    #[serde(rename = "benchStats", skip_serializing_if = "Option::is_none")]
+    bench_stats: Option<BenchStats>,
 }
 
 impl<'a> JsonResult<'a> {
@@ -108,20 +205,26 @@ impl<'a> JsonResult<'a> {
             } else {
                 report.error.as_deref()
             },
+            state: None,
+            bench_stats: None,
         }
     }
 }
 
-fn print_json(reports: &[CaseReport]) {
-    let results: Vec<JsonResult<'_>> = reports.iter().map(JsonResult::of).collect();
+fn print_results(results: &[JsonResult<'_>]) {
     let mut out = io::stdout().lock();
-    let written = serde_json::to_writer_pretty(&mut out, &results)
+    let written = serde_json::to_writer_pretty(&mut out, results)
         .map_err(io::Error::from)
         .and_then(|()| writeln!(out))
         .and_then(|()| out.flush());
     if let Err(e) = written {
         eprintln!("ember statetest: cannot write results: {e}");
     }
+}
+
+fn print_json(reports: &[CaseReport]) {
+    let results: Vec<JsonResult<'_>> = reports.iter().map(JsonResult::of).collect();
+    print_results(&results);
 }
 
 /// JSON mode: load errors on stderr as they happen, the array once the path is done.
@@ -173,7 +276,247 @@ fn run_human(path: &Path, files: &[PathBuf], filter: &Filter) -> RunSummary {
         }
         Event::Loaded { .. } => {}
     };
-    let summary = run_files(files, filter, Keep::Nothing, &execute, &progress);
+    let exec = |case: &Case| {
+        let outcome = ember_statetest::execute(case);
+        bar.suspend(|| print_state_root(outcome.state_root));
+        outcome
+    };
+    let summary = run_files(files, filter, Keep::Nothing, &exec, &progress);
     bar.finish_and_clear();
     summary
+}
+
+// ---------------------------------------------------------------------------------------------
+// One case at a time, in order: tracing, dumps, benchmarks, profiles, a single index.
+
+/// Runs the files' selected cases one by one, in file and case order.
+fn run_sequential(files: &[PathBuf], args: &Args, filter: &Filter, human: bool) -> RunSummary {
+    let mut summary = RunSummary::default();
+    let mut reports = Vec::new();
+    let mut extras = Vec::new();
+    for file in files {
+        let loaded = match load(file) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                eprintln!("{e}");
+                summary.load_errors.push(e);
+                continue;
+            }
+        };
+        summary.files += 1;
+        if filter.fork.is_none() {
+            summary.skipped += loaded
+                .skipped
+                .iter()
+                .filter(|s| filter.matches_name(&s.test))
+                .map(|s| s.cases)
+                .sum::<usize>();
+        }
+        let selected = loaded
+            .cases
+            .iter()
+            .filter(|c| filter.matches(c) && args.index.is_none_or(|i| c.index == i));
+        for case in selected {
+            let (report, extra) = run_case(case, args);
+            if report.pass {
+                summary.passed += 1;
+            } else {
+                summary.failed += 1;
+            }
+            if human {
+                print_human(&report, &extra);
+            }
+            reports.push(report);
+            extras.push(extra);
+        }
+    }
+    if !human {
+        let results: Vec<JsonResult<'_>> = reports
+            .iter()
+            .zip(extras)
+            .map(|(report, extra)| JsonResult {
+                state: extra.state,
+                bench_stats: extra.bench.map(BenchStats::from),
+                ..JsonResult::of(report)
+            })
+            .collect();
+        print_results(&results);
+    }
+    summary
+}
+
+/// What a case adds to its result besides the verdict.
+#[derive(Default)]
+struct Extra {
+    state: Option<Value>,
+    bench: Option<ExecStats>,
+}
+
+fn print_human(report: &CaseReport, extra: &Extra) {
+    let mut out = io::stdout().lock();
+    if !report.pass {
+        let reason = report.error.as_deref().unwrap_or("failed");
+        let _ = writeln!(out, "FAIL {}: {reason}", report.case);
+    }
+    if let Some(stats) = &extra.bench {
+        let _ = writeln!(
+            out,
+            "BENCH {}: {} gas, {}, {} allocations, {} bytes",
+            report.case,
+            stats.gas_used,
+            super::run::go_duration(stats.time),
+            stats.allocs,
+            stats.bytes
+        );
+    }
+    if let Some(state) = &extra.state {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(state).unwrap_or_default()
+        );
+    }
+}
+
+/// Runs one case: traced and profiled when asked (a replica of the library's executor with
+/// an inspector), then by the library's executor for the verdict.
+fn run_case(case: &Case, args: &Args) -> (CaseReport, Extra) {
+    let mut extra = Extra::default();
+    let wants_replica =
+        args.trace.format().is_some() || args.dump || args.bench || args.profile.is_some();
+    let mut gas_used = 0;
+    if wants_replica {
+        let tracer = Maybe(args.trace.tracer());
+        let profiler = Maybe(args.profile.as_ref().map(|_| GasProfiler::new()));
+        let ran = catch_unwind(AssertUnwindSafe(|| {
+            execute_with(case, Both(tracer, profiler))
+        }));
+        match ran {
+            Ok(replica) => {
+                let Both(tracer, profiler) = replica.inspector;
+                if let Some(mut tracer) = tracer.0 {
+                    let _ = tracer.flush();
+                }
+                if let (Some(dir), Some(profiler)) = (&args.profile, profiler.0) {
+                    if let Err(e) = write_case_page(dir, case, &profiler.into_profile()) {
+                        eprintln!("ember statetest: cannot write the profile: {e}");
+                    }
+                }
+                if args.dump {
+                    extra.state = Some(dump_json(&replica.db));
+                }
+                gas_used = replica.gas_used;
+            }
+            Err(_) => eprintln!("ember statetest: the traced run of {} panicked", case.id()),
+        }
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| ember_statetest::execute(case)));
+    let report = match outcome {
+        Ok(outcome) => {
+            print_state_root(outcome.state_root);
+            check(case, &outcome)
+        }
+        Err(_) => CaseReport {
+            case: case.id(),
+            pass: false,
+            state_root: B256::ZERO,
+            error: Some("executor panicked".to_string()),
+        },
+    };
+    if args.bench {
+        let (_, mut stats) = measure(true, || ember_statetest::execute(case));
+        stats.gas_used = gas_used;
+        extra.bench = Some(stats);
+    }
+    (report, extra)
+}
+
+/// The state tests' database: the pre-state in memory, and BLOCKHASH answered as the test
+/// generators define it, `keccak256` of the block number in decimal (as the library's
+/// executor).
+struct FixtureDb(InMemoryDb);
+
+impl Database for FixtureDb {
+    type Error = Infallible;
+
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
+        self.0.basic(address)
+    }
+    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Infallible> {
+        self.0.code_by_hash(hash)
+    }
+    fn storage(&mut self, address: Address, key: U256) -> Result<U256, Infallible> {
+        self.0.storage(address, key)
+    }
+    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+        Ok(keccak256(number.to_string()))
+    }
+    fn has_storage(&mut self, address: Address) -> Result<bool, Infallible> {
+        self.0.has_storage(address)
+    }
+}
+
+impl DatabaseCommit for FixtureDb {
+    fn commit(&mut self, changes: &ember_evm::StateChanges) {
+        self.0.commit(changes)
+    }
+}
+
+fn precompile_cache() -> PrecompileCache {
+    static CACHE: OnceLock<PrecompileCache> = OnceLock::new();
+    CACHE.get_or_init(|| PrecompileCache::new(100_000)).clone()
+}
+
+/// A replica run of a case.
+struct Replica<I> {
+    db: InMemoryDb,
+    gas_used: u64,
+    inspector: I,
+}
+
+/// Executes `case` as `ember_statetest::execute` does, observed by `inspector`.
+fn execute_with<I: Inspector>(case: &Case, inspector: I) -> Replica<I> {
+    let mut db = InMemoryDb::new();
+    for (address, account) in case.pre.iter() {
+        let info = AccountInfo::with_code(
+            account.balance,
+            account.nonce,
+            Bytecode::new(account.code.clone()),
+        );
+        db.insert_account(*address, info, account.storage.iter().copied());
+    }
+    let mut evm = Evm::builder(FixtureDb(db))
+        .fork(case.fork)
+        .block(case.block.clone())
+        .chain_id(case.chain_id)
+        .precompile_cache(precompile_cache())
+        .inspector(inspector)
+        .build();
+    let (gas_used, invalid) = match &case.tx {
+        Err(_) => (0, true),
+        Ok(tx) => match evm.transact_commit(tx) {
+            Ok(result) => (result.gas_used(), false),
+            Err(_) => (0, true),
+        },
+    };
+    let spec = evm.spec();
+    let Evm { ctx, inspector, .. } = evm;
+    let mut db = ctx.journal.db.0;
+    if invalid && case.filler == Filler::Retesteth {
+        let coinbase = case.block.coinbase;
+        match db.accounts.get(&coinbase) {
+            None if !spec.empty_account_cleanup => {
+                db.insert_account(coinbase, AccountInfo::default(), []);
+            }
+            Some(account) if spec.empty_account_cleanup && account.info.is_empty() => {
+                db.accounts.remove(&coinbase);
+            }
+            _ => {}
+        }
+    }
+    Replica {
+        db,
+        gas_used,
+        inspector,
+    }
 }

@@ -1,0 +1,220 @@
+//! The tracers' exact output on small programs.
+
+use ember_evm::{
+    address, bytes, AccountInfo, Address, Bytecode, Bytes, Evm, Fork, InMemoryDb, TxEnv, TxKind,
+    U256,
+};
+use ember_trace::{GasProfiler, JsonTracer, StructTracer, TraceConfig};
+
+const TARGET: Address = address!("2000000000000000000000000000000000000002");
+const OTHER: Address = address!("3000000000000000000000000000000000000003");
+
+fn db(code: Bytes, other: Bytes) -> InMemoryDb {
+    let mut db = InMemoryDb::new();
+    let sender = address!("1000000000000000000000000000000000000001");
+    db.insert_account(
+        sender,
+        AccountInfo {
+            balance: U256::from(10u64.pow(18)),
+            ..Default::default()
+        },
+        [],
+    );
+    db.insert_account(
+        TARGET,
+        AccountInfo::with_code(U256::ZERO, 0, Bytecode::new(code)),
+        [],
+    );
+    db.insert_account(
+        OTHER,
+        AccountInfo::with_code(U256::ZERO, 0, Bytecode::new(other)),
+        [],
+    );
+    db
+}
+
+fn tx() -> TxEnv {
+    TxEnv {
+        caller: address!("1000000000000000000000000000000000000001"),
+        kind: TxKind::Call(TARGET),
+        gas_limit: 100_000,
+        ..Default::default()
+    }
+}
+
+fn json(code: Bytes, other: Bytes, config: TraceConfig) -> String {
+    let tracer = JsonTracer::new(Vec::new(), config);
+    let mut evm = Evm::builder(db(code, other))
+        .fork(Fork::Cancun)
+        .inspector(tracer)
+        .build();
+    evm.transact(&tx()).unwrap();
+    String::from_utf8(evm.inspector.into_inner()).unwrap()
+}
+
+#[test]
+fn json_lines_of_a_small_program() {
+    // PUSH1 1, PUSH1 2, ADD, PUSH1 0, MSTORE, PUSH1 32, PUSH1 0, RETURN
+    let trace = json(
+        bytes!("600160020160005260206000f3"),
+        Bytes::new(),
+        TraceConfig::default(),
+    );
+    let expected = r#"{"pc":0,"op":96,"gas":"0x13498","gasCost":"0x3","memSize":0,"stack":[],"depth":1,"refund":0,"opName":"PUSH1"}
+{"pc":2,"op":96,"gas":"0x13495","gasCost":"0x3","memSize":0,"stack":["0x1"],"depth":1,"refund":0,"opName":"PUSH1"}
+{"pc":4,"op":1,"gas":"0x13492","gasCost":"0x3","memSize":0,"stack":["0x1","0x2"],"depth":1,"refund":0,"opName":"ADD"}
+{"pc":5,"op":96,"gas":"0x1348f","gasCost":"0x3","memSize":0,"stack":["0x3"],"depth":1,"refund":0,"opName":"PUSH1"}
+{"pc":7,"op":82,"gas":"0x1348c","gasCost":"0x6","memSize":0,"stack":["0x3","0x0"],"depth":1,"refund":0,"opName":"MSTORE"}
+{"pc":8,"op":96,"gas":"0x13486","gasCost":"0x3","memSize":32,"stack":[],"depth":1,"refund":0,"opName":"PUSH1"}
+{"pc":10,"op":96,"gas":"0x13483","gasCost":"0x3","memSize":32,"stack":["0x20"],"depth":1,"refund":0,"opName":"PUSH1"}
+{"pc":12,"op":243,"gas":"0x13480","gasCost":"0x0","memSize":32,"stack":["0x20","0x0"],"depth":1,"refund":0,"opName":"RETURN"}
+{"output":"0000000000000000000000000000000000000000000000000000000000000003","gasUsed":"0x18"}
+"#;
+    assert_eq!(trace, expected);
+}
+
+#[test]
+fn json_options_memory_return_data_no_stack() {
+    let config = TraceConfig {
+        memory: true,
+        stack: false,
+        return_data: true,
+        storage: true,
+    };
+    let trace = json(bytes!("60016000526000"), Bytes::new(), config);
+    let lines: Vec<&str> = trace.lines().collect();
+    assert_eq!(
+        lines[2],
+        r#"{"pc":4,"op":82,"gas":"0x13492","gasCost":"0x6","memSize":0,"stack":null,"depth":1,"refund":0,"opName":"MSTORE"}"#
+    );
+    assert_eq!(
+        lines[3],
+        r#"{"pc":5,"op":96,"gas":"0x1348c","gasCost":"0x3","memory":"0x0000000000000000000000000000000000000000000000000000000000000001","memSize":32,"stack":null,"depth":1,"refund":0,"opName":"PUSH1"}"#
+    );
+}
+
+/// A caller that CALLs `OTHER` (which reverts with one byte) and then the identity
+/// precompile, then stops.
+fn caller_code() -> Bytes {
+    // PUSH1 0 (retLen) PUSH1 0 (retOff) PUSH1 0 (argLen) PUSH1 0 (argOff) PUSH1 0 (value)
+    // PUSH20 OTHER PUSH2 0xffff (gas) CALL POP
+    // PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 0 PUSH1 4 GAS CALL STOP
+    let mut code = hex_code("6000600060006000600073");
+    code.extend_from_slice(OTHER.as_slice());
+    code.extend_from_slice(&hex_code("61fffff150"));
+    code.extend_from_slice(&hex_code("6000600060006000600060045af100"));
+    code.into()
+}
+
+fn hex_code(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn json_nested_calls_revert_and_precompile() {
+    // OTHER: PUSH1 1, PUSH1 0, REVERT
+    let trace = json(
+        caller_code(),
+        bytes!("60016000fd"),
+        TraceConfig {
+            stack: false,
+            ..TraceConfig::default()
+        },
+    );
+    let lines: Vec<&str> = trace.lines().collect();
+    let expected = [
+        // the CALL to OTHER costs 2600 (cold) + 0xffff forwarded
+        r#"{"pc":34,"op":241,"gas":"0x13483","gasCost":"0x10a27","memSize":0,"stack":null,"depth":1,"refund":0,"opName":"CALL"}"#,
+        r#"{"pc":0,"op":96,"gas":"0xffff","gasCost":"0x3","memSize":0,"stack":null,"depth":2,"refund":0,"opName":"PUSH1"}"#,
+        r#"{"pc":2,"op":96,"gas":"0xfffc","gasCost":"0x3","memSize":0,"stack":null,"depth":2,"refund":0,"opName":"PUSH1"}"#,
+        r#"{"pc":4,"op":253,"gas":"0xfff9","gasCost":"0x3","memSize":0,"stack":null,"depth":2,"refund":0,"opName":"REVERT"}"#,
+        r#"{"pc":4,"op":253,"gas":"0xfff9","gasCost":"0x3","memSize":32,"stack":null,"depth":2,"refund":0,"opName":"REVERT","error":"execution reverted"}"#,
+        r#"{"output":"00","gasUsed":"0x9","error":"execution reverted"}"#,
+        r#"{"pc":35,"op":80,"gas":"0x12a52","gasCost":"0x2","memSize":0,"stack":null,"depth":1,"refund":0,"opName":"POP"}"#,
+    ];
+    assert_eq!(&lines[7..14], &expected, "{trace}");
+    // the identity precompile's frame, the caller's STOP, the transaction's frame
+    let n = lines.len();
+    assert!(lines[n - 4].contains(r#""opName":"CALL""#), "{trace}");
+    assert_eq!(lines[n - 3], r#"{"output":"","gasUsed":"0xf"}"#);
+    assert!(lines[n - 2].contains(r#""opName":"STOP""#));
+    assert!(lines[n - 1].starts_with(r#"{"output":"","gasUsed":"#));
+}
+
+#[test]
+fn struct_format() {
+    let tracer = StructTracer::new(Vec::new(), TraceConfig::default());
+    // PUSH1 5, PUSH1 7, SSTORE, PUSH1 7, SLOAD, STOP
+    let mut evm = Evm::builder(db(bytes!("600560075560075400"), Bytes::new()))
+        .fork(Fork::Cancun)
+        .inspector(tracer)
+        .build();
+    evm.transact(&tx()).unwrap();
+    let text = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    let slot = format!("{:064x}: {:064x}\n", 7, 5);
+    let expected = format!(
+        "PUSH1           pc=00000000 gas=79000 cost=3\n\n\
+         PUSH1           pc=00000002 gas=78997 cost=3\nStack:\n00000000  0x5\n\n\
+         SSTORE          pc=00000004 gas=78994 cost=22100\nStack:\n00000000  0x7\n00000001  0x5\nStorage:\n{slot}\n\
+         PUSH1           pc=00000005 gas=56894 cost=3\n\n\
+         SLOAD           pc=00000007 gas=56891 cost=100\nStack:\n00000000  0x7\nStorage:\n{slot}\n\
+         STOP            pc=00000008 gas=56791 cost=0\nStack:\n00000000  0x5\n\n"
+    );
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn errors_as_geth_words_them() {
+    // ADD on an empty stack
+    let trace = json(bytes!("01"), Bytes::new(), TraceConfig::default());
+    assert_eq!(
+        trace,
+        "{\"pc\":0,\"op\":1,\"gas\":\"0x13498\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[],\"depth\":1,\"refund\":0,\"opName\":\"ADD\",\"error\":\"stack underflow (0 <=> 2)\"}\n\
+         {\"output\":\"\",\"gasUsed\":\"0x13498\",\"error\":\"stack underflow (0 <=> 2)\"}\n"
+    );
+    // an undefined opcode fails while running: geth writes its line twice
+    let trace = json(bytes!("0c"), Bytes::new(), TraceConfig::default());
+    let lines: Vec<&str> = trace.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].ends_with(r#""opName":"opcode 0xc not defined"}"#));
+    assert!(lines[1].ends_with(r#""error":"invalid opcode: opcode 0xc not defined"}"#));
+}
+
+#[test]
+fn profiler_counts_gas_per_pc_and_opcode() {
+    let mut evm = Evm::builder(db(caller_code(), bytes!("60016000fd")))
+        .fork(Fork::Cancun)
+        .inspector(GasProfiler::new())
+        .build();
+    let result = evm.transact(&tx()).unwrap();
+    let profile = evm.inspector.into_profile();
+    assert_eq!(profile.contracts.len(), 2);
+    let caller = &profile.contracts[0];
+    assert_eq!(caller.addresses, vec![TARGET]);
+    // the CALL to OTHER costs its own 2600 (cold), not the forwarded gas
+    assert_eq!(
+        caller.pcs[34],
+        ember_trace::profile::PcStat {
+            count: 1,
+            gas: 2600
+        }
+    );
+    let callee = &profile.contracts[1];
+    assert_eq!(callee.gas(), 9);
+    assert_eq!(
+        profile.precompiles,
+        vec![(address!("0000000000000000000000000000000000000004"), 15)]
+    );
+    assert_eq!(profile.gas(), profile.frame_gas);
+    assert_eq!(profile.frame_gas + 21_000, result.result.gas_used());
+    let html = profile.to_html("test <profile>");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("test &lt;profile&gt;"));
+    assert!(html.contains("REVERT"));
+    assert!(!html.contains("http"), "no external assets");
+    let ops = profile.opcodes();
+    assert_eq!(ops[0].op, 0xf1);
+}
