@@ -9,7 +9,7 @@ them, else those of the nearest newer fork, else the nearest older one). Only th
 `indexes` of the entries matter: the expected `hash` belongs to another fork, so the
 fixture's verdict is ignored and the *computed* state roots are compared:
 
-    ember statetest --json --fork F CHUNK.json      (Ember)
+    ember statetest --fork F CHUNK.json (stdout not a terminal: JSON results)      (Ember)
     ethereum-spec-evm statetest CHUNK.json          (execution specs, PyPI ethereum-execution)
 
 Cases whose transaction type the fork lacks are filtered out: a non-null
@@ -260,7 +260,7 @@ class Runner:
     def run_ember(self, path, fork, names, chunk):
         t0 = time.monotonic()
         try:
-            r = subprocess.run([self.a.ember, "statetest", "--json", "--fork", fork, path],
+            r = subprocess.run([self.a.ember, "statetest", "--fork", fork, path],
                                capture_output=True, text=True, timeout=self.a.timeout)
         except subprocess.TimeoutExpired:
             return {n: {"error": "ember timeout"} for n in names}, time.monotonic() - t0

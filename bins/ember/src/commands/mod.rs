@@ -1,3 +1,9 @@
 //! The subcommands of `ember`, one module each.
 
+pub mod asm;
+pub mod blocktest;
+pub mod disasm;
+pub mod profile;
+pub mod run;
 pub mod statetest;
+pub mod t8n;
