@@ -365,7 +365,12 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             return Err(EvmError::Database(e));
         }
         let (state, logs) = self.ctx.journal.finalize();
-        let gas_used = gas_limit - if outcome.exit.is_halt() { 0 } else { outcome.gas.remaining };
+        let gas_used = gas_limit
+            - if outcome.exit.is_halt() {
+                0
+            } else {
+                outcome.gas.remaining
+            };
         let result = if outcome.exit.is_success() {
             ExecutionResult::Success {
                 gas_used,
@@ -375,9 +380,15 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                 created_address: None,
             }
         } else if outcome.exit.is_revert() {
-            ExecutionResult::Revert { gas_used, output: outcome.output }
+            ExecutionResult::Revert {
+                gas_used,
+                output: outcome.output,
+            }
         } else {
-            ExecutionResult::Halt { reason: outcome.exit, gas_used }
+            ExecutionResult::Halt {
+                reason: outcome.exit,
+                gas_used,
+            }
         };
         Ok(ResultAndState { result, state })
     }

@@ -31,7 +31,10 @@ impl Stack {
     /// An empty stack with room for [`STACK_LIMIT`] items (the only allocation it makes).
     pub fn new() -> Stack {
         // Uninitialised: a slot is written by `push` before it is ever read.
-        Stack { data: Box::new_uninit_slice(STACK_LIMIT), len: 0 }
+        Stack {
+            data: Box::new_uninit_slice(STACK_LIMIT),
+            len: 0,
+        }
     }
 
     /// Number of items.

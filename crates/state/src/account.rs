@@ -1,8 +1,8 @@
 //! Accounts as the database stores them and as a transaction sees them.
 
 use ember_bytecode::Bytecode;
-use ember_primitives::{B256, KECCAK_EMPTY, U256};
 use ember_primitives::alloy_primitives::map::HashMap;
+use ember_primitives::{B256, KECCAK_EMPTY, U256};
 
 /// An account's fields apart from storage.
 #[derive(Clone, Debug, PartialEq, Eq)]

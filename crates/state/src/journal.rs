@@ -5,8 +5,8 @@
 use crate::{Account, AccountChange, AccountInfo, Database, Slot, StateChanges};
 use ember_bytecode::Bytecode;
 use ember_interpreter::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
-use ember_primitives::{address, Address, Spec, B256, KECCAK_EMPTY, U256};
 use ember_primitives::alloy_primitives::map::{HashMap, HashSet};
+use ember_primitives::{address, Address, Spec, B256, KECCAK_EMPTY, U256};
 
 /// The RIPEMD-160 precompile, whose touch survives a revert (mainnet block 2675119).
 const RIPEMD160: Address = address!("0000000000000000000000000000000000000003");
@@ -109,7 +109,12 @@ impl<DB: Database> JournaledState<DB> {
                     (AccountInfo::default(), false)
                 }
             };
-            let account = Account { info, exists, is_cold, ..Account::default() };
+            let account = Account {
+                info,
+                exists,
+                is_cold,
+                ..Account::default()
+            };
             self.accounts.insert(address, account);
         }
         self.accounts.get_mut(&address).expect("inserted above")
