@@ -317,95 +317,113 @@ impl ember_evm::Inspector for &mut Coverage {
 
 /// Runs `case` in Ember, counting what it reaches into `cov`.
 pub fn run_ember_with(case: &Case, cov: &mut Coverage) -> Side {
-    let pre = pre_state(case);
     let tx = match &case.tx {
         Ok(tx) => tx,
-        Err(e) => return side(Run::Rejected(e.clone()), pre),
+        Err(e) => return side(Run::Rejected(e.clone()), pre_state(case)),
     };
+    run_ember_txs(case, std::slice::from_ref(tx), cov)
+        .pop()
+        .expect("one side per transaction")
+}
+
+/// Ember's outcome of one transaction.
+fn ember_exec(r: &ExecutionResult) -> Exec {
+    let created = match r {
+        ExecutionResult::Success {
+            created_address, ..
+        } => *created_address,
+        _ => None,
+    };
+    let refund = match r {
+        ExecutionResult::Success { gas_refunded, .. } => Some(*gas_refunded),
+        _ => None,
+    };
+    let (status, detail) = match r {
+        ExecutionResult::Success { .. } => (Status::Success, "success".into()),
+        ExecutionResult::Revert { .. } => (Status::Revert, "revert".into()),
+        ExecutionResult::Halt { reason, .. } => (Status::Halt, format!("{reason:?}")),
+    };
+    Exec {
+        status,
+        detail,
+        gas_used: r.gas_used(),
+        refund,
+        output: r.output().clone(),
+        created,
+        logs: r
+            .logs()
+            .iter()
+            .map(|l| (l.address, l.topics.clone(), l.data.clone()))
+            .collect(),
+    }
+}
+
+fn db_post(db: &InMemoryDb) -> PostState {
+    db.accounts
+        .iter()
+        .map(|(a, acc)| {
+            (
+                *a,
+                Acct {
+                    balance: acc.info.balance,
+                    nonce: acc.info.nonce,
+                    code_hash: acc.info.code_hash,
+                    storage: acc
+                        .storage
+                        .iter()
+                        .filter(|(_, v)| !v.is_zero())
+                        .map(|(k, v)| (*k, *v))
+                        .collect(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Runs `txs` one after the other in one Ember instance over `case`'s pre-state (each
+/// committed before the next), returning the outcome and state after each. A panic ends
+/// the sequence.
+pub fn run_ember_txs(case: &Case, txs: &[TxEnv], cov: &mut Coverage) -> Vec<Side> {
+    let mut sides = Vec::new();
+    let mut db = InMemoryDb::new();
+    for (address, account) in case.pre.iter() {
+        let info = AccountInfo::with_code(
+            account.balance,
+            account.nonce,
+            Bytecode::new(account.code.clone()),
+        );
+        db.insert_account(*address, info, account.storage.iter().copied());
+    }
+    let last = db_post(&db);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut db = InMemoryDb::new();
-        for (address, account) in case.pre.iter() {
-            let info = AccountInfo::with_code(
-                account.balance,
-                account.nonce,
-                Bytecode::new(account.code.clone()),
-            );
-            db.insert_account(*address, info, account.storage.iter().copied());
-        }
-        cov.case_depth = 0;
-        let mut evm = Evm::builder(FixtureDb(db.clone()))
+        let mut evm = Evm::builder(FixtureDb(db))
             .fork(case.fork)
             .block(case.block.clone())
             .chain_id(case.chain_id)
             .inspector(&mut *cov)
             .build();
-        let result = evm.transact(tx);
-        drop(evm);
-        cov.depth[cov.case_depth.min(8)] += 1;
-        match result {
-            Err(e) => (Run::Rejected(e.to_string()), None),
-            Ok(out) => {
-                db.commit(&out.state);
-                let r = out.result;
-                let created = match &r {
-                    ExecutionResult::Success {
-                        created_address, ..
-                    } => *created_address,
-                    _ => None,
-                };
-                let refund = match &r {
-                    ExecutionResult::Success { gas_refunded, .. } => Some(*gas_refunded),
-                    _ => None,
-                };
-                let (status, detail) = match &r {
-                    ExecutionResult::Success { .. } => (Status::Success, "success".into()),
-                    ExecutionResult::Revert { .. } => (Status::Revert, "revert".into()),
-                    ExecutionResult::Halt { reason, .. } => (Status::Halt, format!("{reason:?}")),
-                };
-                let exec = Exec {
-                    status,
-                    detail,
-                    gas_used: r.gas_used(),
-                    refund,
-                    output: r.output().clone(),
-                    created,
-                    logs: r
-                        .logs()
-                        .iter()
-                        .map(|l| (l.address, l.topics.clone(), l.data.clone()))
-                        .collect(),
-                };
-                (Run::Executed(exec), Some(db))
-            }
+        let mut out = Vec::new();
+        for tx in txs {
+            evm.inspector.case_depth = 0;
+            let result = evm.transact(tx);
+            let depth = evm.inspector.case_depth.min(8);
+            evm.inspector.depth[depth] += 1;
+            let run = match result {
+                Err(e) => Run::Rejected(e.to_string()),
+                Ok(done) => {
+                    evm.db_mut().0.commit(&done.state);
+                    Run::Executed(ember_exec(&done.result))
+                }
+            };
+            out.push(side(run, db_post(&evm.db().0)));
         }
+        out
     }));
     match result {
-        Err(p) => side(Run::Panic(panic_text(p)), pre),
-        Ok((run, None)) => side(run, pre),
-        Ok((run, Some(db))) => {
-            let post = db
-                .accounts
-                .iter()
-                .map(|(a, acc)| {
-                    (
-                        *a,
-                        Acct {
-                            balance: acc.info.balance,
-                            nonce: acc.info.nonce,
-                            code_hash: acc.info.code_hash,
-                            storage: acc
-                                .storage
-                                .iter()
-                                .filter(|(_, v)| !v.is_zero())
-                                .map(|(k, v)| (*k, *v))
-                                .collect(),
-                        },
-                    )
-                })
-                .collect();
-            side(run, post)
-        }
+        Ok(out) => sides.extend(out),
+        Err(p) => sides.push(side(Run::Panic(panic_text(p)), last)),
     }
+    sides
 }
 
 // -------------------------------------------------------------------------------- revm
@@ -492,66 +510,21 @@ fn revm_tx(tx: &TxEnv) -> Result<RevmTxEnv, String> {
 
 /// Runs `case` in revm.
 pub fn run_revm(case: &Case) -> Side {
-    let pre = pre_state(case);
     let tx = match &case.tx {
         Ok(tx) => tx,
-        Err(e) => return side(Run::Rejected(e.clone()), pre),
+        Err(e) => return side(Run::Rejected(e.clone()), pre_state(case)),
     };
-    let Some(spec) = spec_id(case.fork) else {
-        return side(Run::Rejected("revm lacks this fork".into()), pre);
-    };
-    let tx = match revm_tx(tx) {
-        Ok(tx) => tx,
-        Err(e) => return side(Run::Rejected(e), pre),
-    };
-    let mut cfg = CfgEnv::new_with_spec(spec);
-    cfg.chain_id = case.chain_id;
-    let b = &case.block;
-    let mut block = RevmBlockEnv {
-        number: U256::from(b.number),
-        beneficiary: b.coinbase,
-        timestamp: U256::from(b.timestamp),
-        gas_limit: b.gas_limit,
-        basefee: b.base_fee.saturating_to(),
-        difficulty: b.difficulty,
-        prevrandao: b.prevrandao,
-        ..Default::default()
-    };
-    if let Some(params) = b.blob_params.or(Spec::of(case.fork).blobs) {
-        block.set_blob_excess_gas_and_price(b.excess_blob_gas.unwrap_or(0), params.update_fraction);
-        cfg.blob_base_fee_update_fraction = Some(params.update_fraction);
-        cfg.max_blobs_per_tx = Some(params.max);
-    }
-    let mut db = CacheDB::new(EmptyDB::new());
-    for (address, account) in case.pre.iter() {
-        let info = RevmAccountInfo::default()
-            .with_balance(account.balance)
-            .with_nonce(account.nonce)
-            .with_code(RevmBytecode::new_raw(account.code.clone()));
-        db.insert_account_info(*address, info);
-        for &(key, value) in &account.storage {
-            if !value.is_zero() {
-                let Ok(()) = db.insert_account_storage(*address, key, value);
-            }
-        }
-    }
+    run_revm_txs(case, std::slice::from_ref(tx))
+        .pop()
+        .expect("one side per transaction")
+}
 
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut evm = Context::mainnet()
-            .with_cfg(cfg)
-            .with_block(block)
-            .with_db(db)
-            .build_mainnet();
-        evm.transact(tx).map_err(|e| e.to_string())
-    }));
-    let out = match result {
-        Err(p) => return side(Run::Panic(panic_text(p)), pre),
-        Ok(Err(e)) => return side(Run::Rejected(e), pre),
-        Ok(Ok(out)) => out,
-    };
-
-    let mut post = pre;
-    for (address, account) in out.state {
+/// Applies revm's state changes to `post` as a database would commit them: untouched
+/// accounts unchanged, self-destructed ones gone, created ones replaced, touched empty ones
+/// removed (EIP-161; revm's journal has already kept pre-Spurious-Dragon empties alive).
+fn apply_revm_state(post: &mut PostState, state: &revm::state::EvmState) {
+    for (address, account) in state {
+        let address = *address;
         if !account.is_touched() {
             continue;
         }
@@ -580,7 +553,6 @@ pub fn run_revm(case: &Case) -> Side {
                 },
             );
         } else if account.is_empty() {
-            // EIP-161 (revm's journal has already kept pre-Spurious-Dragon empties alive).
             post.remove(&address);
         } else {
             let acct = post.entry(address).or_insert_with(|| Acct {
@@ -601,10 +573,12 @@ pub fn run_revm(case: &Case) -> Side {
             }
         }
     }
+}
 
-    let r = out.result;
+/// revm's outcome of one transaction.
+fn revm_exec(r: RevmResult) -> Exec {
     let gas = *r.gas();
-    let exec = match r {
+    match r {
         RevmResult::Success { output, logs, .. } => {
             let (output, created) = match output {
                 Output::Create(_, address) => (Bytes::new(), address),
@@ -641,8 +615,92 @@ pub fn run_revm(case: &Case) -> Side {
             created: None,
             logs: Vec::new(),
         },
+    }
+}
+
+/// Runs `txs` one after the other in one revm instance over `case`'s pre-state (each
+/// committed before the next), returning the outcome and state after each.
+pub fn run_revm_txs(case: &Case, txs: &[TxEnv]) -> Vec<Side> {
+    let mut post = pre_state(case);
+    let Some(spec) = spec_id(case.fork) else {
+        return vec![side(Run::Rejected("revm lacks this fork".into()), post)];
     };
-    side(Run::Executed(exec), post)
+    let mut cfg = CfgEnv::new_with_spec(spec);
+    cfg.chain_id = case.chain_id;
+    let b = &case.block;
+    let mut block = RevmBlockEnv {
+        number: U256::from(b.number),
+        beneficiary: b.coinbase,
+        timestamp: U256::from(b.timestamp),
+        gas_limit: b.gas_limit,
+        basefee: b.base_fee.saturating_to(),
+        difficulty: b.difficulty,
+        prevrandao: b.prevrandao,
+        ..Default::default()
+    };
+    if let Some(params) = b.blob_params.or(Spec::of(case.fork).blobs) {
+        block.set_blob_excess_gas_and_price(b.excess_blob_gas.unwrap_or(0), params.update_fraction);
+        cfg.blob_base_fee_update_fraction = Some(params.update_fraction);
+        cfg.max_blobs_per_tx = Some(params.max);
+    }
+    let mut db = CacheDB::new(EmptyDB::new());
+    for (address, account) in case.pre.iter() {
+        let info = RevmAccountInfo::default()
+            .with_balance(account.balance)
+            .with_nonce(account.nonce)
+            .with_code(RevmBytecode::new_raw(account.code.clone()));
+        db.insert_account_info(*address, info);
+        for &(key, value) in &account.storage {
+            if !value.is_zero() {
+                let Ok(()) = db.insert_account_storage(*address, key, value);
+            }
+        }
+    }
+    let mut evm = Context::mainnet()
+        .with_cfg(cfg)
+        .with_block(block)
+        .with_db(db)
+        .build_mainnet();
+    let mut sides = Vec::new();
+    for tx in txs {
+        let tx = match revm_tx(tx) {
+            Ok(tx) => tx,
+            Err(e) => {
+                sides.push(side(Run::Rejected(e), post.clone()));
+                continue;
+            }
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            evm.transact(tx).map_err(|e| e.to_string())
+        }));
+        match result {
+            Err(p) => {
+                sides.push(side(Run::Panic(panic_text(p)), post));
+                return sides;
+            }
+            Ok(Err(e)) => sides.push(side(Run::Rejected(e), post.clone())),
+            Ok(Ok(out)) => {
+                apply_revm_state(&mut post, &out.state);
+                let gone: Vec<Address> = out
+                    .state
+                    .keys()
+                    .filter(|a| !post.contains_key(*a))
+                    .copied()
+                    .collect();
+                revm::ExecuteCommitEvm::commit(&mut evm, out.state);
+                // `CacheDB` keeps touched empty accounts (a node's `State` would delete them
+                // under EIP-161): delete them as the post-state says, for the next transaction.
+                let db = revm::context::ContextTr::db_mut(&mut evm.ctx);
+                for address in gone {
+                    if let Some(account) = db.cache.accounts.get_mut(&address) {
+                        *account = revm::database::DbAccount::new_not_existing();
+                    }
+                }
+                sides.push(side(Run::Executed(revm_exec(out.result)), post.clone()));
+            }
+        }
+    }
+    sides
 }
 
 // ----------------------------------------------------------------------------- compare

@@ -253,6 +253,31 @@ pub fn generate(seed: u64, index: u64, options: Options) -> Scenario {
     g.scenario(seed, index)
 }
 
+/// A second transaction for `s` (from the same sender, next nonce), to run after the first
+/// in the same EVM: what one transaction leaves behind (warm sets, transient storage,
+/// self-destructs, refunds) must not leak into the next.
+pub fn second_tx(s: &Scenario, options: Options) -> GenTx {
+    let rng = Rng::new(mix(s.seed ^ mix(s.index ^ 0x2d_7478)));
+    let contracts = s
+        .accounts
+        .iter()
+        .filter(|a| a.address.as_slice()[..2] == [0xc0, 0xde])
+        .count()
+        .max(1);
+    let mut g = Gen {
+        options,
+        rng,
+        fork: s.fork,
+        contracts,
+        next_label: 1 << 20,
+        risky: true,
+        entry: false,
+    };
+    let sender = s.accounts.iter().find(|a| a.address == SENDER);
+    let nonce = sender.map_or(0, |a| a.nonce) + 1;
+    g.tx(&s.env, Spec::of(s.fork), nonce, &s.accounts)
+}
+
 impl Gen {
     fn label(&mut self) -> u32 {
         self.next_label += 1;

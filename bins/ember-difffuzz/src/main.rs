@@ -3,18 +3,35 @@
 //! `ember-difffuzz --seed S --cases N [--fork F] [--out DIR] [--minimize] [--judge]`
 //!
 //! Case `i` of seed `S` is generated from `(S, i)` alone, so any case can be replayed with
-//! `--seed S --first i --cases 1`. Each case (a fork, a block, a few contracts with generated
-//! code and one transaction, see [`gen`]) runs in Ember and in revm 43.0.3; the two must agree
-//! on validity, status, gas used, refund, output, created address, logs and the post-state of
-//! every account. A divergence is written to `DIR` as a GeneralStateTests file whose
+//! `--seed S --first i --cases 1` (plus the same `--fork`/`--eip7610`). Each case (a fork, a
+//! block, a few contracts with generated code and one transaction, see [`gen`]) runs in
+//! Ember and in revm 43.0.3; the two must agree on validity, status, gas used, refund,
+//! output, created address, logs and the post-state of every account, and Ember's
+//! state-test runner must reach the same root as the direct run. A divergence is written to
+//! `DIR` (default `target/difffuzz`) as a GeneralStateTests file whose
 //! `post.<Fork>[0].hash` is revm's state root (`_info` holds both sides and the
-//! differences), then reloaded through Ember's fixture loader and re-run to make sure the file
-//! reproduces it. `--minimize` also writes a shrunk `-min.json` version; `--judge` runs the
-//! execution specs (`ethereum-spec-evm statetest`) on the written file and says which side
-//! the specification agrees with.
+//! differences), then reloaded through Ember's fixture loader and re-run to make sure the
+//! file reproduces it.
+//!
+//! - `--minimize` also writes a shrunk `-min.json` (fragments, accounts, storage, access
+//!   list, authorizations, blob hashes and calldata dropped while the divergence keeps its
+//!   kind).
+//! - `--judge` runs the execution specs (`ethereum-spec-evm statetest`) on the written file,
+//!   says which side the specification agrees with and writes a `-spec.json` expecting that
+//!   side's root: a regression fixture for `tests/regressions/`.
+//! - `--spec-every K` also checks every K-th agreeing case against the execution specs.
+//! - `--multi` also runs each case's transaction followed by a second one in the same EVM
+//!   instance (what one transaction leaves behind must not leak into the next).
+//! - `--eip7610` also puts storage-only accounts where creations land (revm 43 lacks
+//!   EIP-7610, so those diverge by design; the specs side with Ember).
+//! - `--coverage` counts executed opcodes for the closing summary (call depth, frames by
+//!   kind, precompile calls and creations are always counted).
+//! - `--dump` writes every case, `--verbose` prints every case's outcome on both sides.
 //!
 //! The last line is `N passed, N failed` (failed = divergences); the exit status is 1 when
 //! any case diverged.
+
+#![deny(missing_docs)]
 
 mod exec;
 mod gen;
@@ -71,6 +88,11 @@ struct Args {
     /// it, so these diverge by design).
     #[arg(long)]
     eip7610: bool,
+    /// Also run each case's transaction followed by a second one in the same EVM instance
+    /// (both committed) and compare both outcomes and the final state. Such a divergence
+    /// cannot be written as a state test; it is printed with its replay command.
+    #[arg(long)]
+    multi: bool,
     /// Stop after this many seconds, whatever `--cases` says.
     #[arg(long)]
     time_limit: Option<u64>,
@@ -212,6 +234,48 @@ fn judge(path: &Path, e: &Side, r: &Side) -> (String, Option<Expect>) {
     }
 }
 
+/// Runs the case's transaction and then a second one in the same EVM, on both sides.
+fn check_pair(
+    s: &Scenario,
+    case: &ember_statetest::Case,
+    options: gen::Options,
+    verbose: bool,
+) -> Vec<Diff> {
+    let Ok(first) = &case.tx else {
+        return Vec::new();
+    };
+    let mut second = s.clone();
+    second.tx = gen::second_tx(s, options);
+    let txs = [first.clone(), second.tx_env()];
+    let e = exec::run_ember_txs(case, &txs, &mut Coverage::new(false));
+    let r = exec::run_revm_txs(case, &txs);
+    if verbose {
+        println!("second transaction: {:?}", txs[1]);
+        for (i, (a, b)) in e.iter().zip(&r).enumerate() {
+            println!(
+                "transaction {}: ember {} | revm {}",
+                i + 1,
+                describe(&a.run),
+                describe(&b.run)
+            );
+        }
+    }
+    let mut diffs = Vec::new();
+    for (i, (a, b)) in e.iter().zip(&r).enumerate() {
+        for mut d in exec::compare(a, b) {
+            d.text = format!("transaction {}: {}", i + 1, d.text);
+            diffs.push(d);
+        }
+    }
+    if e.len() != r.len() {
+        diffs.push(Diff {
+            kind: exec::Kind::Panic,
+            text: format!("ember ran {} transactions, revm {}", e.len(), r.len()),
+        });
+    }
+    diffs
+}
+
 /// Judges a written divergence with the execution specs; when the spec sides with one EVM,
 /// writes `-spec.json` next to it, expecting that side's result (a regression fixture).
 fn judge_and_rewrite(
@@ -309,7 +373,22 @@ fn main() -> ExitCode {
         };
         let s = gen::generate(args.seed, index, options);
         let case = s.to_case();
-        let (e, r, diffs) = check(&case, &mut cov);
+        let (e, r, mut diffs) = check(&case, &mut cov);
+        if args.multi && diffs.is_empty() {
+            diffs.extend(check_pair(&s, &case, options, args.verbose));
+            if !diffs.is_empty() {
+                failed += 1;
+                per_fork.entry(s.fork).or_default().1 += 1;
+                println!(
+                    "MULTI-TX DIVERGENCE case {index} ({}): replay with ember-difffuzz --seed {} --first {index} --cases 1 --multi --verbose{replay}",
+                    s.fork, args.seed
+                );
+                for d in &diffs {
+                    println!("    {:?}: {}", d.kind, d.text);
+                }
+                continue;
+            }
+        }
         let stats = per_fork.entry(s.fork).or_default();
         if args.verbose {
             println!(

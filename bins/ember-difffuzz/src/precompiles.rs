@@ -37,6 +37,19 @@ const ECRECOVER_OK: [&str; 4] = [
     "9242685bf161793cc25603c231bc2f568eb630ea16aa137d2664ac8038825608",
     "4f8ae3bd7535248d0bd448298cc2e2071e56992d0774dc340c368ae950852ada",
 ];
+/// A valid P256VERIFY input (hash, r, s, x, y), the RIP-7212 example.
+const P256_OK: [&str; 5] = [
+    "4cee90eb86eaa050036147a12d49004b6b9c72bd725d39d4785011fe190f0b4d",
+    "a73bd4903f0ce3b639bbbf6e8e80d16931ff4bcf5993d58468e8fb19086e8cac",
+    "36dbcd03009df8c59286b162af3bd7fcc0450c9aa81be5d10d312af6c66b1d60",
+    "4aebd3099c618202fcfe16ae7770b0c49ab5eadf74b754204a3bb6060e44eff3",
+    "7618b065f9832de4ca6ca971a7a1adc826d0f7c00181a5fb2ddf79ae00b4e10e",
+];
+/// The secp256r1 group order.
+const P256_N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+/// The secp256r1 field modulus.
+const P256_P: &str = "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff";
+
 /// The versioned hash of the KZG commitment to the zero polynomial (the point at infinity).
 const KZG_ZERO_VERSIONED_HASH: &str =
     "010657f37554c781402a22917dee2f75def7ab966d7b770905398eba3c444014";
@@ -340,6 +353,25 @@ pub fn input(rng: &mut Rng, address: u64) -> Vec<u8> {
                 v.extend(bls_g2(r));
                 v
             })
+        }
+        0x100 => {
+            let mut v: Vec<u8> = P256_OK.iter().flat_map(|s| h(s)).collect();
+            match rng.below(10) {
+                0 => v[0] ^= 1,
+                1 => {
+                    // s -> n - s (the other, "high" s)
+                    let n = U256::from_be_slice(&h(P256_N));
+                    let s = U256::from_be_slice(&v[64..96]);
+                    v[64..96].copy_from_slice(&word(n - s));
+                }
+                2 => v[32..64].fill(0),
+                3 => v[32..64].copy_from_slice(&h(P256_N)),
+                4 => v[96..128].copy_from_slice(&h(P256_P)),
+                5 => v[159] ^= 1,
+                6 => v[96..160].fill(0),
+                _ => {}
+            }
+            v
         }
         0x10 => bls_fp(rng),
         0x11 => {
