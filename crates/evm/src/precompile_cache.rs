@@ -7,8 +7,8 @@
 //! that replay one scenario under many forks use it; a node would not need it.
 
 use ember_precompile::{PrecompileError, PrecompileFn, PrecompileOutput, PrecompileResult};
+use ember_primitives::alloy_primitives::map::HashMap;
 use ember_primitives::Bytes;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// One remembered call: filled once by whichever caller computes it first; `None` when the

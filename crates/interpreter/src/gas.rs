@@ -9,8 +9,15 @@ use ember_primitives::spec::SstoreRule;
 use ember_primitives::{Fork, Spec, U256};
 use std::sync::OnceLock;
 
-/// Static cost marking an opcode that is not defined in a fork.
-pub const UNDEFINED: u16 = u16::MAX;
+/// Static cost marking an opcode that is not defined in a fork. No frame holds this much gas
+/// (see [`MAX_FRAME_GAS`]), so charging it always fails and the run loop needs no separate
+/// check for undefined opcodes on its hot path.
+pub const UNDEFINED: u64 = u64::MAX;
+
+/// The most gas one call frame can hold: one less than [`UNDEFINED`]. A transaction's frame
+/// gets its gas limit minus at least 21,000 intrinsic gas, so only an embedder running a
+/// frame directly with `u64::MAX` gas is clamped.
+pub const MAX_FRAME_GAS: u64 = UNDEFINED - 1;
 
 /// Per-word memory cost.
 pub const MEMORY_WORD: u64 = 3;
@@ -109,7 +116,7 @@ pub fn exp_cost(spec: &Spec, exponent: U256) -> u64 {
 }
 
 /// The static cost of every opcode in one fork ([`UNDEFINED`] where it does not exist).
-pub type GasTable = [u16; 256];
+pub type GasTable = [u64; 256];
 
 /// The static cost table of `spec`'s fork, built once.
 pub fn table(spec: &Spec) -> &'static GasTable {
@@ -131,7 +138,7 @@ fn build_table(spec: &Spec) -> GasTable {
 }
 
 /// The part of an opcode's cost known before it runs.
-fn static_cost(spec: &Spec, op: u8) -> u16 {
+fn static_cost(spec: &Spec, op: u8) -> u64 {
     // Under EIP-2929 state access is charged as warm here; a cold access adds the rest.
     let access = |pre_berlin: u64| {
         if spec.access_lists {
@@ -166,7 +173,7 @@ fn static_cost(spec: &Spec, op: u8) -> u16 {
         SELFDESTRUCT => spec.selfdestruct,
         _ => return UNDEFINED,
     };
-    cost as u16
+    cost
 }
 
 /// Extra cost of a cold account access under EIP-2929 (zero when warm or before Berlin).

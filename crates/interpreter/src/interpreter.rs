@@ -263,7 +263,7 @@ impl Interpreter {
             pc: 0,
             stack,
             memory,
-            gas: Gas::new(input.gas_limit),
+            gas: Gas::new(input.gas_limit.min(gas::MAX_FRAME_GAS)),
             return_data: Bytes::new(),
             input: input.input,
             address: input.address,
@@ -333,6 +333,8 @@ impl Interpreter {
         self.resumed = false;
         // The bytecode is fixed for the frame's lifetime, so its address can be held.
         let code = self.bytecode.padded().as_ptr();
+        let table: &[_; 256] = &InstructionTable::<Observed<'_, H, I>>::TABLE;
+        let mut observed = Observed { host, inspector };
         loop {
             // SAFETY: `code` points into `self.bytecode`, which lives as long as the frame and
             // is never replaced while it runs. The code is padded with 33 STOP bytes; the pc
@@ -341,21 +343,23 @@ impl Interpreter {
             // `pc <= len + 32 < padded.len()`.
             let op = unsafe { *code.add(self.pc) };
             if STEPS {
-                inspector.step(self);
+                observed.inspector.step(self);
             }
             let cost = self.gas_table[op as usize];
-            if cost == UNDEFINED {
-                return Exit::UndefinedOpcode;
-            }
-            if !self.gas.charge(cost as u64) {
-                return Exit::OutOfGas;
+            // An undefined opcode costs `UNDEFINED`, more than any frame holds.
+            if !self.gas.charge(cost) {
+                return if cost == UNDEFINED {
+                    Exit::UndefinedOpcode
+                } else {
+                    Exit::OutOfGas
+                };
             }
             self.pc += 1;
-            if let Err(exit) = execute(self, op, host, inspector) {
+            if let Err(exit) = table[op as usize](self, &mut observed) {
                 return exit;
             }
             if STEPS {
-                inspector.step_end(self);
+                observed.inspector.step_end(self);
             }
         }
     }
@@ -451,18 +455,6 @@ impl Interpreter {
         self.resumed = true;
         let _ = self.stack.push(pushed);
     }
-}
-
-/// Runs one instruction with the host wrapped so the inspector sees logs and self-destructs.
-#[inline(always)]
-fn execute<H: Host, I: Inspector>(
-    interp: &mut Interpreter,
-    op: u8,
-    host: &mut H,
-    inspector: &mut I,
-) -> Result<(), Exit> {
-    let table: &[_; 256] = &InstructionTable::<Observed<'_, H, I>>::TABLE;
-    table[op as usize](interp, &mut Observed { host, inspector })
 }
 
 /// The host as instructions see it: every call goes to the real host, and the events an

@@ -11,7 +11,7 @@ pub const STACK_LIMIT: usize = 1024;
 /// `len` slots are initialised and hold the items, bottom first; the rest are never read.
 #[derive(Clone)]
 pub struct Stack {
-    data: Box<[MaybeUninit<U256>]>,
+    data: Box<[MaybeUninit<U256>; STACK_LIMIT]>,
     len: usize,
 }
 
@@ -31,8 +31,10 @@ impl Stack {
     /// An empty stack with room for [`STACK_LIMIT`] items (the only allocation it makes).
     pub fn new() -> Stack {
         // Uninitialised: a slot is written by `push` before it is ever read.
+        let data = Box::new_uninit_slice(STACK_LIMIT);
         Stack {
-            data: Box::new_uninit_slice(STACK_LIMIT),
+            // The slice has exactly `STACK_LIMIT` slots, so the conversion cannot fail.
+            data: data.try_into().unwrap_or_else(|_| unreachable!()),
             len: 0,
         }
     }
@@ -113,26 +115,39 @@ impl Stack {
         Ok(unsafe { self.data.get_unchecked_mut(self.len - 1).assume_init_mut() })
     }
 
-    /// DUPn: copies the `n`th item (1 = top) onto the top.
+    /// DUPn: copies the `N`th item (1 = top) onto the top.
     #[inline]
-    pub fn dup(&mut self, n: usize) -> Result<(), Exit> {
-        if self.len < n || n == 0 {
+    pub fn dup<const N: usize>(&mut self) -> Result<(), Exit> {
+        const { assert!(N >= 1 && N <= 16) };
+        if self.len < N {
             return Err(Exit::StackUnderflow);
         }
-        // SAFETY: `1 <= n <= len <= STACK_LIMIT`: an initialised slot.
-        let value = unsafe { self.data.get_unchecked(self.len - n).assume_init() };
-        self.push(value)
+        if self.len == STACK_LIMIT {
+            return Err(Exit::StackOverflow);
+        }
+        // SAFETY: `1 <= N <= len < STACK_LIMIT`: slot `len - N` is initialised and slot
+        // `len` is in bounds.
+        unsafe {
+            let value = self.data.get_unchecked(self.len - N).assume_init();
+            self.data.get_unchecked_mut(self.len).write(value);
+        }
+        self.len += 1;
+        Ok(())
     }
 
-    /// SWAPn: exchanges the top with the item `n` below it.
+    /// SWAPn: exchanges the top with the item `N` below it.
     #[inline]
-    pub fn swap(&mut self, n: usize) -> Result<(), Exit> {
-        if self.len <= n {
+    pub fn swap<const N: usize>(&mut self) -> Result<(), Exit> {
+        const { assert!(N >= 1 && N <= 16) };
+        if self.len <= N {
             return Err(Exit::StackUnderflow);
         }
-        let top = self.len - 1;
-        // Both indices are below `len`, so both slots are initialised.
-        self.data.swap(top, top - n);
+        // SAFETY: `N < len <= STACK_LIMIT`, so `top` and `top - N` are two distinct
+        // initialised slots of the array.
+        unsafe {
+            let top = self.data.as_mut_ptr().add(self.len - 1);
+            std::ptr::swap_nonoverlapping(top, top.sub(N), 1);
+        }
         Ok(())
     }
 }
@@ -152,6 +167,7 @@ mod tests {
         assert_eq!((a, b), (U256::from(1023), U256::from(1022)));
         s.clear();
         assert_eq!(s.popn::<1>(), Err(Exit::StackUnderflow));
-        assert_eq!(s.swap(1), Err(Exit::StackUnderflow));
+        assert_eq!(s.swap::<1>(), Err(Exit::StackUnderflow));
+        assert_eq!(s.dup::<1>(), Err(Exit::StackUnderflow));
     }
 }
