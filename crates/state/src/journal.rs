@@ -92,41 +92,36 @@ impl<DB: Database> JournaledState<DB> {
     }
 
     fn record_error(&mut self, error: DB::Error) {
-        if self.error.is_none() {
-            self.error = Some(error);
-        }
+        keep_first(&mut self.error, error);
     }
 
     /// Loads an account (cold on first load) without warming it.
     fn load(&mut self, address: Address) -> &mut Account {
-        if !self.accounts.contains_key(&address) {
-            let is_cold = !self.warm_at_start.contains(&address);
-            let (info, exists) = match self.db.basic(address) {
-                Ok(Some(info)) => (info, true),
-                Ok(None) => (AccountInfo::default(), false),
-                Err(e) => {
-                    self.record_error(e);
-                    (AccountInfo::default(), false)
-                }
-            };
-            let account = Account {
-                info,
-                exists,
-                is_cold,
-                ..Account::default()
-            };
-            self.accounts.insert(address, account);
-        }
-        self.accounts.get_mut(&address).expect("inserted above")
+        let JournaledState {
+            accounts,
+            db,
+            warm_at_start,
+            error,
+            ..
+        } = self;
+        load_into(accounts, db, warm_at_start, error, address)
     }
 
     /// Loads and warms an account, journaling the warm-up; returns whether it was cold.
     pub fn load_account(&mut self, address: Address) -> (&mut Account, bool) {
-        let was_cold = self.load(address).is_cold;
+        let JournaledState {
+            accounts,
+            db,
+            warm_at_start,
+            error,
+            journal,
+            ..
+        } = self;
+        let account = load_into(accounts, db, warm_at_start, error, address);
+        let was_cold = account.is_cold;
         if was_cold {
-            self.journal.push(JournalEntry::AccountWarmed(address));
+            journal.push(JournalEntry::AccountWarmed(address));
         }
-        let account = self.accounts.get_mut(&address).expect("loaded");
         account.is_cold = false;
         (account, was_cold)
     }
@@ -318,33 +313,30 @@ impl<DB: Database> JournaledState<DB> {
     }
 
     fn load_slot(&mut self, address: Address, key: U256) -> &mut Slot {
-        let account = self.load(address);
-        if !account.storage.contains_key(&key) {
-            let value = if account.created {
+        let JournaledState {
+            accounts,
+            db,
+            warm_at_start,
+            error,
+            ..
+        } = self;
+        let account = load_into(accounts, db, warm_at_start, error, address);
+        let created = account.created;
+        account.storage.entry(key).or_insert_with(|| {
+            let value = if created {
                 U256::ZERO
             } else {
-                match self.db.storage(address, key) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        self.record_error(e);
-                        U256::ZERO
-                    }
-                }
+                db.storage(address, key).unwrap_or_else(|e| {
+                    keep_first(error, e);
+                    U256::ZERO
+                })
             };
-            let account = self.accounts.get_mut(&address).expect("loaded");
-            account.storage.insert(
-                key,
-                Slot {
-                    original: value,
-                    present: value,
-                    is_cold: true,
-                },
-            );
-        }
-        self.accounts
-            .get_mut(&address)
-            .and_then(|a| a.storage.get_mut(&key))
-            .expect("inserted above")
+            Slot {
+                original: value,
+                present: value,
+                is_cold: true,
+            }
+        })
     }
 
     /// SLOAD: the slot's value, warming it.
@@ -361,21 +353,25 @@ impl<DB: Database> JournaledState<DB> {
 
     /// SSTORE: writes the slot, warming it, and reports its values.
     pub fn sstore(&mut self, address: Address, key: U256, new: U256) -> StateLoad<SStoreValues> {
-        let load = self.sload(address, key);
         let slot = self.load_slot(address, key);
+        let is_cold = slot.is_cold;
+        slot.is_cold = false;
         let values = SStoreValues {
             original: slot.original,
             present: slot.present,
             new,
         };
-        if new != slot.present {
-            slot.present = new;
+        slot.present = new;
+        if is_cold {
+            self.journal.push(JournalEntry::StorageWarmed(address, key));
+        }
+        if new != values.present {
             self.journal
                 .push(JournalEntry::StorageChange(address, key, values.present));
         }
         StateLoad {
             data: values,
-            is_cold: load.is_cold,
+            is_cold,
         }
     }
 
@@ -527,4 +523,38 @@ impl<DB: Database> JournaledState<DB> {
             }
         }
     }
+}
+
+/// Keeps the first database error of a transaction; later ones are consequences of it.
+fn keep_first<E>(slot: &mut Option<E>, error: E) {
+    if slot.is_none() {
+        *slot = Some(error);
+    }
+}
+
+/// The account at `address`, read from `db` on first use (cold unless warm from the
+/// start). Takes the journal's fields separately so callers can keep using the others.
+fn load_into<'a, DB: Database>(
+    accounts: &'a mut HashMap<Address, Account>,
+    db: &mut DB,
+    warm_at_start: &HashSet<Address>,
+    error: &mut Option<DB::Error>,
+    address: Address,
+) -> &'a mut Account {
+    accounts.entry(address).or_insert_with(|| {
+        let (info, exists) = match db.basic(address) {
+            Ok(Some(info)) => (info, true),
+            Ok(None) => (AccountInfo::default(), false),
+            Err(e) => {
+                keep_first(error, e);
+                (AccountInfo::default(), false)
+            }
+        };
+        Account {
+            info,
+            exists,
+            is_cold: !warm_at_start.contains(&address),
+            ..Account::default()
+        }
+    })
 }
