@@ -12,6 +12,10 @@ fixture's verdict is ignored and the *computed* state roots are compared:
     ember statetest --fork F CHUNK.json (stdout not a terminal: JSON results)      (Ember)
     ethereum-spec-evm statetest CHUNK.json          (execution specs, PyPI ethereum-execution)
 
+`--source-forks` restricts which post keys may be re-targeted (the execution-spec-tests
+fixtures hold one fork per test: `--source-forks Prague --forks Osaka` re-runs their Prague
+fills under Osaka; see osaka-diff.py). Target forks run up to Osaka, BPO1 and BPO2.
+
 Cases whose transaction type the fork lacks are filtered out: a non-null
 `accessLists[data]` before Berlin, `maxFeePerGas` before London, `blobVersionedHashes`
 before Cancun, `authorizationList` before Prague.
@@ -53,7 +57,7 @@ import time
 FORK_ORDER = [
     "Frontier", "Homestead", "EIP150", "EIP158", "Byzantium", "Constantinople",
     "ConstantinopleFix", "Istanbul", "Berlin", "London", "Paris", "Shanghai", "Cancun",
-    "Prague", "Osaka",
+    "Prague", "Osaka", "BPO1", "BPO2",
 ]
 ALIASES = {
     "tangerinewhistle": "EIP150", "spuriousdragon": "EIP158", "petersburg": "ConstantinopleFix",
@@ -86,11 +90,12 @@ def rank(fork):
     return FORK_ORDER.index(fork)
 
 
-def source_fork(post, target):
-    """The post key whose entries are re-targeted at `target`, and whether it is native."""
-    if target in post:
+def source_fork(post, target, sources=None):
+    """The post key whose entries are re-targeted at `target`, and whether it is native.
+    With `sources`, only those post keys may be used."""
+    keys = [k for k in post if k in FORK_ORDER and (sources is None or k in sources)]
+    if target in keys:
         return target, True
-    keys = [k for k in post if k in FORK_ORDER]
     newer = sorted((k for k in keys if rank(k) > rank(target)), key=rank)
     if newer:
         return newer[0], False
@@ -135,7 +140,7 @@ def list_files(fixtures, files_from):
     return sorted(out)
 
 
-def enumerate_cases(fixtures, files, forks, exclude):
+def enumerate_cases(fixtures, files, forks, exclude, sources=None):
     """Per fork: the eligible cases in order, and counters of what was filtered out."""
     cases = {f: [] for f in forks}
     skipped = {f: {} for f in forks}
@@ -153,7 +158,7 @@ def enumerate_cases(fixtures, files, forks, exclude):
                 continue
             tx = test["transaction"]
             for fork in forks:
-                src, native = source_fork(test["post"], fork)
+                src, native = source_fork(test["post"], fork, sources)
                 if src is None:
                     skipped[fork]["no post entries"] = skipped[fork].get("no post entries", 0) + 1
                     continue
@@ -502,10 +507,13 @@ def main():
     ap.add_argument("--part", default="1/1", metavar="K/M", help="run the K-th of M parts of the selection")
     ap.add_argument("--jobs", type=int, default=1, help="chunks run in parallel (each runs Ember then the spec)")
     ap.add_argument("--out", required=True, metavar="DIR", help="results directory (resumable)")
+    ap.add_argument("--source-forks", metavar="LIST", default=None,
+                    help="comma-separated post keys whose entries may be re-targeted (e.g. Prague for the "
+                    "execution-spec-tests fixtures, which hold one fork per test); default: any")
     ap.add_argument("--files-from", metavar="LIST", help="fixture files to use, one per line (relative to --fixtures or absolute)")
     ap.add_argument("--exclude", metavar="REGEX", help="skip fixture files whose relative path matches")
     ap.add_argument("--fixtures", default=os.environ.get("EMBER_GST", DEFAULT_FIXTURES),
-                    help="GeneralStateTests folder (default: target/fixtures/ethereum-tests/GeneralStateTests, or $EMBER_GST)")
+                    help="state-test folder (default: target/fixtures/ethereum-tests/GeneralStateTests, or $EMBER_GST)")
     ap.add_argument("--ember", default=DEFAULT_EMBER, help="the ember binary (default: target/release/ember)")
     ap.add_argument("--commit", default=None, help="record this commit for the Ember build (e.g. when --ember "
                     "was built from a clean `git archive` export); default: the repository's HEAD and dirty files")
@@ -552,7 +560,8 @@ def main():
     t_start = time.monotonic()
     started = datetime.datetime.now().isoformat(timespec="seconds")
     files = list_files(fixtures, a.files_from)
-    all_cases, skipped = enumerate_cases(fixtures, files, forks, exclude)
+    sources = {fork_name(f) for f in a.source_forks.split(",")} if a.source_forks else None
+    all_cases, skipped = enumerate_cases(fixtures, files, forks, exclude, sources)
     selection = {f: select(cap_per_file(all_cases[f], a.max_per_file), a.limit_cases, a.seed) for f in forks}
     todo = {}
     for f in forks:

@@ -134,11 +134,18 @@ mod tests {
         assert_eq!(c.fork_at(5, 0), Fork::London);
         let c = ChainConfig::for_network("EIP158ToByzantiumAt5", 1).unwrap();
         assert_eq!(c.fork_at(5, 0), Fork::Byzantium);
+        let c = ChainConfig::for_network("OsakaToBPO1AtTime15k", 1).unwrap();
+        assert_eq!(c.fork_at(1, 14_999), Fork::Osaka);
+        assert_eq!(c.fork_at(2, 15_000), Fork::Bpo1);
+        let c = ChainConfig::for_network("BPO1ToBPO2AtTime15k", 1).unwrap();
+        assert_eq!(c.fork_at(2, 15_000), Fork::Bpo2);
+        assert_eq!(c.blob_params(Fork::Bpo2), Some(BlobParams::BPO2));
         for bad in [
             "HomesteadToDaoAt5",
             "Atlantis",
             "CancunToShanghaiAtTime15k",
             "ParisToShanghaiAtTimeX",
+            "BPO2ToBPO1AtTime15k",
         ] {
             assert!(ChainConfig::for_network(bad, 1).is_err(), "{bad}");
         }

@@ -2,7 +2,7 @@
 //! EIP-4844 blob gas, proof-of-work difficulty before the merge and the merge's constants.
 
 use ember_primitives::spec::GAS_PER_BLOB;
-use ember_primitives::{BlobParams, Fork, U256};
+use ember_primitives::{BlobParams, Fork, Spec, U256};
 
 use crate::header::{Header, EMPTY_OMMERS_HASH};
 use crate::{BlockError, ChainConfig};
@@ -19,8 +19,6 @@ pub const ELASTICITY_MULTIPLIER: u64 = 2;
 pub const BASE_FEE_MAX_CHANGE_DENOMINATOR: u64 = 8;
 /// EIP-1559: the base fee of the London block.
 pub const INITIAL_BASE_FEE: u64 = 1_000_000_000;
-/// EIP-7918: the blob base fee floor is tied to the execution base fee by this factor.
-pub const BLOB_BASE_COST: u64 = 1 << 13;
 /// The smallest proof-of-work difficulty.
 pub const MINIMUM_DIFFICULTY: u64 = 131_072;
 
@@ -58,21 +56,27 @@ pub fn calc_base_fee(parent_gas_limit: u64, parent_gas_used: u64, parent_base_fe
 }
 
 /// The EIP-4844 excess blob gas of a block under `fork` with blob `params`, given its parent
-/// (a parent before Cancun counts as zero excess and zero used). From Osaka, EIP-7918's
-/// reserve price applies.
+/// (a parent before Cancun counts as zero excess and zero used). When the fork's
+/// [`Spec::blob_base_cost`] is set (EIP-7918, Osaka on) and the parent's execution cost of a
+/// blob, `blob_base_cost * base_fee`, exceeds its blob gas cost `GAS_PER_BLOB * blob_base_fee`,
+/// the excess does not fall: it grows by `blob_gas_used * (max - target) / max`.
 pub fn calc_excess_blob_gas(fork: Fork, params: BlobParams, parent: &Header) -> u64 {
     let parent_excess = parent.excess_blob_gas.unwrap_or(0);
     let parent_used = parent.blob_gas_used.unwrap_or(0);
-    let target = params.target * GAS_PER_BLOB;
+    let target = params.target_blob_gas();
     let total = parent_excess.saturating_add(parent_used);
     if total < target {
         return 0;
     }
-    if fork >= Fork::Osaka && params.max > 0 {
+    if let (Some(base_cost), true) = (Spec::of(fork).blob_base_cost, params.max > 0) {
         let base_fee = parent.base_fee_per_gas.unwrap_or_default();
         let blob_fee = U256::from(params.base_fee(parent_excess));
-        if U256::from(BLOB_BASE_COST) * base_fee > U256::from(GAS_PER_BLOB) * blob_fee {
-            return parent_excess + parent_used * (params.max - params.target) / params.max;
+        let execution_cost = U256::from(base_cost).saturating_mul(base_fee);
+        if execution_cost > U256::from(GAS_PER_BLOB) * blob_fee {
+            let growth = u128::from(parent_used)
+                * u128::from(params.max.saturating_sub(params.target))
+                / u128::from(params.max);
+            return parent_excess.saturating_add(growth as u64);
         }
     }
     total - target
@@ -348,6 +352,78 @@ mod tests {
             calc_excess_blob_gas(Fork::Prague, BlobParams::PRAGUE, &parent),
             0
         );
+    }
+
+    #[test]
+    fn eip7918_excess_blob_gas() {
+        // Each expected value was also computed with the execution spec's
+        // `calculate_excess_blob_gas` (osaka, bpo1 and bpo2 `vm/gas.py`).
+        let header = |excess: u64, used_blobs: u64, base_fee: u64| Header {
+            excess_blob_gas: Some(excess),
+            blob_gas_used: Some(used_blobs * GAS_PER_BLOB),
+            base_fee_per_gas: Some(U256::from(base_fee)),
+            ..Header::default()
+        };
+        let osaka = |p: &Header| calc_excess_blob_gas(Fork::Osaka, BlobParams::OSAKA, p);
+        let prague = |p: &Header| calc_excess_blob_gas(Fork::Prague, BlobParams::PRAGUE, p);
+        // Below the target: zero, as before.
+        assert_eq!(osaka(&header(0, 5, 1_000_000_000)), 0);
+        // Blob base fee 1 wei, base fee 1 gwei: the execution cost 2^13 * 10^9 exceeds the
+        // blob cost 2^17 * 1, so the excess grows by used * (max - target) / max instead of
+        // falling: 9 blobs used -> 9 * 2^17 * 3 / 9 = 3 * 2^17.
+        let p = header(0, 9, 1_000_000_000);
+        assert_eq!(osaka(&p), 3 * GAS_PER_BLOB);
+        // Prague gives the same here by coincidence: 9 - 6 blobs.
+        assert_eq!(prague(&p), 3 * GAS_PER_BLOB);
+        // Used below target with excess above it: Prague falls, Osaka keeps rising.
+        let p = header(10 * GAS_PER_BLOB, 2, 1_000_000_000);
+        assert_eq!(prague(&p), 6 * GAS_PER_BLOB);
+        assert_eq!(osaka(&p), 10 * GAS_PER_BLOB + 2 * GAS_PER_BLOB / 3);
+        assert_eq!(osaka(&p), 1_398_101);
+        // Base fee 7 wei: 2^13 * 7 < 2^17 * 1, the plain EIP-4844 rule applies.
+        let p = header(10 * GAS_PER_BLOB, 2, 7);
+        assert_eq!(osaka(&p), prague(&p));
+        // Exactly equal (2^13 * 16 = 2^17 * 1) is not "greater": the plain rule.
+        let p = header(10 * GAS_PER_BLOB, 2, 16);
+        assert_eq!(osaka(&p), 6 * GAS_PER_BLOB);
+        let p = header(10 * GAS_PER_BLOB, 2, 17);
+        assert_eq!(osaka(&p), 10 * GAS_PER_BLOB + 87_381);
+        // A high excess makes the blob base fee large enough to switch the bound off.
+        let p = header(100_000_000, 2, 1_000_000_000);
+        assert_eq!(BlobParams::OSAKA.base_fee(100_000_000), 470_442_149);
+        assert_eq!(osaka(&p), 100_000_000 + 2 * GAS_PER_BLOB - 6 * GAS_PER_BLOB);
+        assert_eq!(osaka(&p), 99_475_712);
+        // BPO1 and BPO2 use their own target, max and fraction.
+        let p = header(20 * GAS_PER_BLOB, 3, 1_000_000_000);
+        assert_eq!(
+            calc_excess_blob_gas(Fork::Bpo1, BlobParams::BPO1, &p),
+            20 * GAS_PER_BLOB + 3 * GAS_PER_BLOB * 5 / 15
+        );
+        assert_eq!(
+            calc_excess_blob_gas(Fork::Bpo2, BlobParams::BPO2, &p),
+            20 * GAS_PER_BLOB + 3 * GAS_PER_BLOB * 7 / 21
+        );
+        let p = header(20 * GAS_PER_BLOB, 3, 1);
+        assert_eq!(
+            calc_excess_blob_gas(Fork::Bpo1, BlobParams::BPO1, &p),
+            13 * GAS_PER_BLOB
+        );
+        // A schedule with max 0 and a target above max do not panic.
+        let odd = BlobParams {
+            target: 0,
+            max: 0,
+            update_fraction: 1,
+        };
+        assert_eq!(
+            calc_excess_blob_gas(Fork::Osaka, odd, &p),
+            23 * GAS_PER_BLOB
+        );
+        let odd = BlobParams {
+            target: 2,
+            max: 1,
+            update_fraction: 1,
+        };
+        let _ = calc_excess_blob_gas(Fork::Osaka, odd, &header(u64::MAX, 9, u64::MAX));
     }
 
     #[test]

@@ -100,6 +100,14 @@ pub enum InvalidTransaction {
         /// The maximum.
         max: u64,
     },
+    /// More blobs than one transaction may carry (EIP-7594, Osaka on).
+    #[error("EIP-7594: {have} blobs exceed the per-transaction limit of {max}")]
+    TooManyBlobsPerTx {
+        /// Blobs in the transaction.
+        have: usize,
+        /// The per-transaction limit (`MAX_BLOBS_PER_TX`).
+        max: u64,
+    },
     /// A versioned hash with the wrong version byte.
     #[error("blob versioned hash has an unsupported version")]
     BlobVersionNotSupported,

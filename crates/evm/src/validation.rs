@@ -94,6 +94,14 @@ pub(crate) fn validate_env(
         if tx.blob_hashes.is_empty() {
             return Err(InvalidTransaction::EmptyBlobs);
         }
+        if let Some(max) = spec.max_blobs_per_tx {
+            if tx.blob_hashes.len() as u64 > max {
+                return Err(InvalidTransaction::TooManyBlobsPerTx {
+                    have: tx.blob_hashes.len(),
+                    max,
+                });
+            }
+        }
         if tx.blob_hashes.len() as u64 > params.max {
             return Err(InvalidTransaction::TooManyBlobs {
                 have: tx.blob_hashes.len(),

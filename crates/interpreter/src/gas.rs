@@ -147,7 +147,7 @@ fn static_cost(spec: &Spec, op: u8) -> u64 {
             pre_berlin
         }
     };
-    let cost = match op {
+    match op {
         STOP | RETURN | REVERT | INVALID | SSTORE => 0,
         JUMPDEST => 1,
         ADDRESS | ORIGIN | CALLER | CALLVALUE | CALLDATASIZE | CODESIZE | GASPRICE | COINBASE
@@ -171,9 +171,8 @@ fn static_cost(spec: &Spec, op: u8) -> u64 {
         EXTCODEHASH => access(spec.extcodehash),
         CALL | CALLCODE | DELEGATECALL | STATICCALL => access(spec.call),
         SELFDESTRUCT => spec.selfdestruct,
-        _ => return UNDEFINED,
-    };
-    cost
+        _ => UNDEFINED,
+    }
 }
 
 /// Extra cost of a cold account access under EIP-2929 (zero when warm or before Berlin).

@@ -36,8 +36,13 @@ pub enum Fork {
     Cancun,
     /// Prague (Pectra): EIP-7702, EIP-2537, EIP-7623, EIP-7691.
     Prague,
-    /// Osaka (Fusaka): CLZ, P256VERIFY, modexp repricing, transaction gas cap.
+    /// Osaka (Fusaka): CLZ, P256VERIFY, modexp repricing, transaction gas cap, PeerDAS blob
+    /// limits (EIP-7594), blob base fee floor (EIP-7918).
     Osaka,
+    /// BPO1, the first blob-parameter-only fork (EIP-7892): target 10, max 15 blobs.
+    Bpo1,
+    /// BPO2, the second blob-parameter-only fork (EIP-7892): target 14, max 21 blobs.
+    Bpo2,
 }
 
 /// A fork name that no [`Fork`] answers to.
@@ -54,7 +59,7 @@ impl std::error::Error for UnknownFork {}
 
 impl Fork {
     /// Every fork, oldest first.
-    pub const ALL: [Fork; 15] = [
+    pub const ALL: [Fork; 17] = [
         Fork::Frontier,
         Fork::Homestead,
         Fork::Tangerine,
@@ -70,10 +75,16 @@ impl Fork {
         Fork::Cancun,
         Fork::Prague,
         Fork::Osaka,
+        Fork::Bpo1,
+        Fork::Bpo2,
     ];
 
-    /// The newest fork Ember implements.
+    /// The default fork: the newest one with new EVM rules. The blob-parameter-only forks
+    /// after it ([`Fork::Bpo1`], [`Fork::Bpo2`]) change only the blob schedule.
     pub const LATEST: Fork = Fork::Osaka;
+
+    /// The newest fork Ember implements.
+    pub const NEWEST: Fork = Fork::Bpo2;
 
     /// The name the ethereum/tests fixtures use for this fork (`EIP150`, `ConstantinopleFix`...).
     pub const fn fixture_name(self) -> &'static str {
@@ -93,6 +104,8 @@ impl Fork {
             Fork::Cancun => "Cancun",
             Fork::Prague => "Prague",
             Fork::Osaka => "Osaka",
+            Fork::Bpo1 => "BPO1",
+            Fork::Bpo2 => "BPO2",
         }
     }
 
@@ -129,7 +142,9 @@ impl FromStr for Fork {
             "shanghai" => Fork::Shanghai,
             "cancun" => Fork::Cancun,
             "prague" => Fork::Prague,
-            "osaka" => Fork::Osaka,
+            "osaka" | "fusaka" => Fork::Osaka,
+            "bpo1" => Fork::Bpo1,
+            "bpo2" => Fork::Bpo2,
             _ => return Err(UnknownFork(s.to_string())),
         };
         Ok(fork)
@@ -146,6 +161,10 @@ mod tests {
             assert_eq!(fork.fixture_name().parse::<Fork>(), Ok(fork));
         }
         assert_eq!("Merge".parse::<Fork>(), Ok(Fork::Paris));
+        assert_eq!("bpo1".parse::<Fork>(), Ok(Fork::Bpo1));
+        assert_eq!("BPO2".parse::<Fork>(), Ok(Fork::Bpo2));
+        assert_eq!("osaka".parse::<Fork>(), Ok(Fork::Osaka));
+        assert!("BPO3".parse::<Fork>().is_err());
         assert!("Atlantis".parse::<Fork>().is_err());
     }
 
@@ -153,5 +172,8 @@ mod tests {
     fn ordered() {
         assert!(Fork::Cancun.is_enabled(Fork::Berlin));
         assert!(!Fork::Istanbul.is_enabled(Fork::Berlin));
+        assert!(Fork::Bpo1.is_enabled(Fork::Osaka));
+        assert!(Fork::Bpo2 > Fork::Bpo1);
+        assert_eq!(Fork::ALL.last(), Some(&Fork::NEWEST));
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::Fork;
 
-/// Blob gas parameters of a fork (EIP-4844, EIP-7691, EIP-7840).
+/// Blob gas parameters of a fork (EIP-4844, EIP-7691, EIP-7840, EIP-7892).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlobParams {
     /// Target blobs per block.
@@ -17,6 +17,12 @@ pub struct BlobParams {
 
 /// Gas per blob (EIP-4844).
 pub const GAS_PER_BLOB: u64 = 1 << 17;
+
+/// EIP-7918: a blob's execution cost is `BLOB_BASE_COST * base_fee` (Osaka on).
+pub const BLOB_BASE_COST: u64 = 1 << 13;
+
+/// EIP-7594: the most blobs one transaction may carry (Osaka on).
+pub const MAX_BLOBS_PER_TX: u64 = 6;
 
 impl BlobParams {
     /// Cancun: target 3, max 6 (EIP-4844).
@@ -31,6 +37,20 @@ impl BlobParams {
         max: 9,
         update_fraction: 5_007_716,
     };
+    /// Osaka: Prague's schedule (target 6, max 9).
+    pub const OSAKA: BlobParams = BlobParams::PRAGUE;
+    /// BPO1: target 10, max 15 (EIP-7892 blob-parameter-only fork).
+    pub const BPO1: BlobParams = BlobParams {
+        target: 10,
+        max: 15,
+        update_fraction: 8_346_193,
+    };
+    /// BPO2: target 14, max 21 (EIP-7892 blob-parameter-only fork).
+    pub const BPO2: BlobParams = BlobParams {
+        target: 14,
+        max: 21,
+        update_fraction: 11_684_671,
+    };
 
     /// The blob base fee for `excess_blob_gas` (EIP-4844 `fake_exponential`).
     pub fn base_fee(&self, excess_blob_gas: u64) -> u128 {
@@ -41,16 +61,29 @@ impl BlobParams {
     pub const fn max_blob_gas(&self) -> u64 {
         self.max * GAS_PER_BLOB
     }
+
+    /// Target blob gas per block.
+    pub const fn target_blob_gas(&self) -> u64 {
+        self.target * GAS_PER_BLOB
+    }
 }
 
 /// `factor * e ** (numerator / denominator)` by Taylor expansion, as EIP-4844 defines it.
+/// A result beyond `u128` saturates (and the loop stops there, so an absurd excess blob gas
+/// cannot make it run for ever); a zero denominator gives `u128::MAX`.
 pub fn fake_exponential(factor: u128, numerator: u128, denominator: u128) -> u128 {
+    if denominator == 0 {
+        return u128::MAX;
+    }
     let mut i: u128 = 1;
     let mut output: u128 = 0;
-    let mut accum = factor * denominator;
+    let mut accum = factor.saturating_mul(denominator);
     while accum > 0 {
         output = output.saturating_add(accum);
-        accum = accum.saturating_mul(numerator) / (denominator * i);
+        if output == u128::MAX {
+            break;
+        }
+        accum = accum.saturating_mul(numerator) / denominator.saturating_mul(i);
         i += 1;
     }
     output / denominator
@@ -137,6 +170,12 @@ pub struct Spec {
     pub tx_fee_market: bool,
     /// EIP-4844 blob transactions and blob gas.
     pub blobs: Option<BlobParams>,
+    /// EIP-7594: the most blobs one transaction may carry (before it, only the block's
+    /// maximum limits a transaction).
+    pub max_blobs_per_tx: Option<u64>,
+    /// EIP-7918: `BLOB_BASE_COST`; when set, the excess blob gas stops falling while the
+    /// execution cost `BLOB_BASE_COST * base_fee` of a blob exceeds its blob gas cost.
+    pub blob_base_cost: Option<u64>,
     /// EIP-7702 set-code transactions.
     pub tx_set_code: bool,
     /// EIP-3651: the coinbase starts warm.
@@ -199,6 +238,8 @@ impl Spec {
             tx_access_list: false,
             tx_fee_market: false,
             blobs: None,
+            max_blobs_per_tx: None,
+            blob_base_cost: None,
             tx_set_code: false,
             warm_coinbase: false,
             reject_sender_with_code: true, // EIP-3607 is applied retroactively by the fixtures.
@@ -285,8 +326,20 @@ impl Spec {
             s.blobs = Some(BlobParams::PRAGUE);
         }
         if fork.is_enabled(Fork::Osaka) {
-            // EIP-7825: transaction gas limit cap.
+            // EIP-7825: transaction gas limit cap. EIP-7594: at most 6 blobs per transaction.
+            // EIP-7918: blob base fee bounded by execution cost.
             s.tx_gas_limit_cap = Some(1 << 24);
+            s.blobs = Some(BlobParams::OSAKA);
+            s.max_blobs_per_tx = Some(MAX_BLOBS_PER_TX);
+            s.blob_base_cost = Some(BLOB_BASE_COST);
+        }
+        if fork.is_enabled(Fork::Bpo1) {
+            // EIP-7892 blob-parameter-only fork.
+            s.blobs = Some(BlobParams::BPO1);
+        }
+        if fork.is_enabled(Fork::Bpo2) {
+            // EIP-7892 blob-parameter-only fork.
+            s.blobs = Some(BlobParams::BPO2);
         }
         s
     }
@@ -303,8 +356,8 @@ impl Spec {
     }
 }
 
-static SPECS: [Spec; 15] = {
-    let mut out = [Spec::new(Fork::Frontier); 15];
+static SPECS: [Spec; Fork::ALL.len()] = {
+    let mut out = [Spec::new(Fork::Frontier); Fork::ALL.len()];
     let mut i = 0;
     while i < Fork::ALL.len() {
         out[i] = Spec::new(Fork::ALL[i]);
@@ -328,8 +381,69 @@ mod tests {
     }
 
     #[test]
+    fn osaka_and_bpo_rules() {
+        // EIP-7892 schedules, as in the execution spec's osaka/bpo1/bpo2 `vm/gas.py`.
+        let blobs = |f: Fork| Spec::of(f).blobs.unwrap();
+        assert_eq!(blobs(Fork::Osaka), BlobParams::PRAGUE);
+        assert_eq!(
+            blobs(Fork::Bpo1),
+            BlobParams {
+                target: 10,
+                max: 15,
+                update_fraction: 8_346_193
+            }
+        );
+        assert_eq!(
+            blobs(Fork::Bpo2),
+            BlobParams {
+                target: 14,
+                max: 21,
+                update_fraction: 11_684_671
+            }
+        );
+        assert_eq!(blobs(Fork::Bpo2).max_blob_gas(), 21 * GAS_PER_BLOB);
+        assert_eq!(blobs(Fork::Bpo1).target_blob_gas(), 10 * GAS_PER_BLOB);
+        // EIP-7594, EIP-7918 and EIP-7825 from Osaka on, BPO forks included.
+        for fork in [Fork::Osaka, Fork::Bpo1, Fork::Bpo2] {
+            let s = Spec::of(fork);
+            assert_eq!(s.max_blobs_per_tx, Some(6));
+            assert_eq!(s.blob_base_cost, Some(8_192));
+            assert_eq!(s.tx_gas_limit_cap, Some(16_777_216));
+        }
+        let prague = Spec::of(Fork::Prague);
+        assert_eq!(
+            (
+                prague.max_blobs_per_tx,
+                prague.blob_base_cost,
+                prague.tx_gas_limit_cap
+            ),
+            (None, None, None)
+        );
+        // A BPO fork changes nothing but the blob schedule.
+        let mut bpo2 = *Spec::of(Fork::Bpo2);
+        bpo2.fork = Fork::Osaka;
+        bpo2.blobs = Some(BlobParams::OSAKA);
+        assert_eq!(&bpo2, Spec::of(Fork::Osaka));
+    }
+
+    #[test]
     fn blob_base_fee() {
         assert_eq!(BlobParams::CANCUN.base_fee(0), 1);
         assert_eq!(BlobParams::CANCUN.base_fee(10_000_000), 19);
+        // Values from the execution spec's `calculate_blob_gas_price` (osaka, bpo1, bpo2).
+        assert_eq!(BlobParams::OSAKA.base_fee(100_000_000), 470_442_149);
+        assert_eq!(BlobParams::BPO1.base_fee(100_000_000), 159_773);
+        assert_eq!(BlobParams::BPO2.base_fee(100_000_000), 5_209);
+        // Absurd inputs saturate instead of looping for ever or panicking.
+        assert_eq!(fake_exponential(1, u64::MAX as u128, 1), u128::MAX);
+        assert_eq!(fake_exponential(1, u128::MAX, 1), u128::MAX);
+        assert_eq!(fake_exponential(u128::MAX, 1, 2), u128::MAX / 2);
+        assert_eq!(fake_exponential(1, 1, 0), u128::MAX);
+        let tiny = BlobParams {
+            target: 1,
+            max: 2,
+            update_fraction: 1,
+        };
+        assert_eq!(tiny.base_fee(u64::MAX), u128::MAX);
     }
 }

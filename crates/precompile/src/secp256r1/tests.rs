@@ -748,3 +748,25 @@ fn p256_crate_signatures() {
         }
     }
 }
+
+#[test]
+fn hash_is_taken_mod_n() {
+    // The 32-byte hash is used as an integer mod n, like any ECDSA verifier: a signature
+    // over a hash h >= n is valid for h and for h - n, and not for h - n with a bit flipped.
+    // The Osaka spec's `secp256r1_verify` gives the same three answers.
+    let key = SigningKey::from_slice(&[7; 32]).unwrap();
+    let point = key.verifying_key().to_encoded_point(false);
+    let hash = [0xff; 32];
+    let signature: Signature = key.sign_prehash(&hash).unwrap();
+    let mut input = Vec::with_capacity(160);
+    input.extend_from_slice(&hash);
+    input.extend_from_slice(&signature.to_bytes());
+    input.extend_from_slice(point.x().unwrap());
+    input.extend_from_slice(point.y().unwrap());
+    assert!(verify(&input));
+    let reduced = sub(&hash, &N);
+    input[..32].copy_from_slice(&reduced);
+    assert!(verify(&input));
+    input[31] ^= 1;
+    assert!(!verify(&input));
+}
