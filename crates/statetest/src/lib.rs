@@ -28,8 +28,10 @@ use std::sync::Arc;
 
 use ember_primitives::{Address, BlockEnv, Bytes, Fork, TxEnv, B256, U256};
 
-pub use execute::execute;
-pub use load::{collect_files, load, load_file, LoadError, LoadedFile, Skipped};
+pub use execute::{
+    execute, execute_with_result, shared_precompile_cache, FixtureDb, PRECOMPILE_MEMO_MIN_GAS,
+};
+pub use load::{collect_files, load, load_file, load_slice, LoadError, LoadedFile, Skipped};
 pub use run::{
     capture_executor_panics, run_cases, run_file, run_files, Event, Filter, Keep, RunSummary,
 };

@@ -3,10 +3,10 @@
 //! (one per transaction), and what each frame returned. The output side is a [`Sink`].
 
 use crate::errors::{self, FailedOp};
-use ember_bytecode::opcode::*;
+use ember_bytecode::opcode::{self, *};
 use ember_interpreter::gas::{self, UNDEFINED};
 use ember_interpreter::{
-    CallInputs, CallKind, CallOutcome, CreateInputs, CreateOutcome, Exit, Interpreter,
+    CallInputs, CallKind, CallOutcome, CreateInputs, CreateOutcome, Exit, Interpreter, STACK_LIMIT,
 };
 use ember_primitives::spec::SstoreRule;
 use ember_primitives::{Address, Bytes, Spec, U256};
@@ -111,7 +111,7 @@ impl Step {
         if cost == UNDEFINED {
             0
         } else {
-            cost as u64
+            cost
         }
     }
 
@@ -200,7 +200,13 @@ impl Step {
     /// [`Step::formula_cost`], and for a CALL-family instruction also the gas it would have
     /// forwarded, computed as geth's `callGas` does (from the gas left after the known part
     /// of the cost, wrapping as geth's does when that part exceeds the gas).
+    ///
+    /// When the gas left does not cover the static cost, geth fails on that charge alone,
+    /// before it computes any dynamic part, and reports the static cost.
     pub fn fault_cost(&self) -> u64 {
+        if self.gas < self.static_cost() {
+            return self.static_cost();
+        }
         let base = self.formula_cost();
         if !matches!(self.op, CALL | CALLCODE | DELEGATECALL | STATICCALL) {
             return base;
@@ -527,6 +533,7 @@ impl<S: Sink> Engine<S> {
         let mut returned_code = false;
         if let Some(mut step) = frame.step.take() {
             let held = frame.held;
+            let exit = stack_check_first(exit, &step);
             if step.op == SELFDESTRUCT && exit.is_success() {
                 // geth adds SELFDESTRUCT's refund in its gas function, before it traces.
                 step.refund = (frame.refund_base + refund).max(0) as u64;
@@ -623,6 +630,26 @@ enum FaultKind {
     None,
     Before,
     During,
+}
+
+/// geth checks the stack before it charges any gas; Ember charges the static cost first. So
+/// an instruction that Ember stopped for want of gas but whose stack was too short (or would
+/// overflow) failed in geth on the stack check.
+fn stack_check_first(exit: Exit, step: &Step) -> Exit {
+    if exit != Exit::OutOfGas {
+        return exit;
+    }
+    let Some(info) = opcode::OPCODES[step.op as usize] else {
+        return exit;
+    };
+    let (inputs, outputs) = (info.inputs as usize, info.outputs as usize);
+    if step.stack_len < inputs {
+        Exit::StackUnderflow
+    } else if step.stack_len - inputs + outputs > STACK_LIMIT {
+        Exit::StackOverflow
+    } else {
+        exit
+    }
 }
 
 fn clamp(v: i128) -> u64 {

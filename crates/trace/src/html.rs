@@ -1,6 +1,9 @@
 //! The gas profile as one self-contained HTML page: a summary, the opcodes that cost most,
 //! the contracts, and each contract's disassembly with the gas of every instruction drawn as
-//! a heat bar. No scripts, fonts or images are loaded from anywhere.
+//! a heat bar, and a flame graph of the gas (all, then each contract and precompile, then
+//! each contract's opcodes) drawn as SVG by a small inline script. No scripts, fonts or
+//! images are loaded from anywhere. A script error marks the page: `data-error` on `<body>`
+//! and a title starting `ERROR`, so a headless browser's DOM dump shows it.
 
 use crate::profile::{ContractProfile, Profile};
 use ember_bytecode::opcode;
@@ -21,7 +24,118 @@ tr.cold td{color:#aab}
 details{margin:1em 0;border:1px solid #dde;border-radius:6px;padding:.4em .8em;background:#fff}
 summary{cursor:pointer;font-weight:600}
 .pct{color:#777}
+#flame{width:100%;max-width:1200px;display:block;border:1px solid #dde;border-radius:6px;background:#fff}
+#flame text{font-size:11px;pointer-events:none;fill:#1d2330}
 "#;
+
+/// Installed first: a script error marks the page instead of passing unnoticed.
+const ON_ERROR: &str =
+    "<script>window.onerror=function(m){document.body.setAttribute('data-error',String(m));\
+document.title='ERROR '+m;};</script>\n";
+
+/// Draws the flame graph from the JSON in `#flame-data` into `svg#flame`.
+const FLAME_SCRIPT: &str = r#"<script>
+(function(){
+var data=JSON.parse(document.getElementById('flame-data').textContent);
+var svg=document.getElementById('flame'),ns='http://www.w3.org/2000/svg';
+var W=1200,H=20,levels=0,drawn=0;
+function color(name){var h=0;for(var i=0;i<name.length;i++){h=(h*31+name.charCodeAt(i))%997;}
+return 'hsl('+(10+h%45)+',85%,'+(58+h%17)+'%)';}
+function draw(n,x,w,d){
+ if(w<0.3)return;levels=Math.max(levels,d+1);
+ var g=document.createElementNS(ns,'g');
+ var r=document.createElementNS(ns,'rect');
+ r.setAttribute('x',x);r.setAttribute('y',d*H);r.setAttribute('width',Math.max(w-0.5,0.3));
+ r.setAttribute('height',H-2);r.setAttribute('rx',2);r.setAttribute('fill',color(n.name));
+ var t=document.createElementNS(ns,'title');
+ t.textContent=n.name+': '+n.gas+' gas ('+(100*n.gas/Math.max(data.gas,1)).toFixed(1)+'%)';
+ r.appendChild(t);g.appendChild(r);
+ if(w>60){var l=document.createElementNS(ns,'text');l.setAttribute('x',x+4);l.setAttribute('y',d*H+14);
+ var chars=Math.floor((w-8)/6.5);
+ l.textContent=n.name.length>chars?n.name.slice(0,Math.max(chars-1,1))+'\u2026':n.name;g.appendChild(l);}
+ svg.appendChild(g);drawn++;
+ var cx=x;(n.children||[]).forEach(function(c){var cw=n.gas>0?w*c.gas/n.gas:0;draw(c,cx,cw,d+1);cx+=cw;});
+}
+draw(data,0,W,0);
+svg.setAttribute('viewBox','0 0 '+W+' '+(levels*H));
+svg.setAttribute('height',levels*H);
+svg.setAttribute('data-rects',drawn);
+document.body.setAttribute('data-flame','drawn');
+})();
+</script>
+"#;
+
+/// JSON string literal of `s`, safe inside a `<script>` element.
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The flame graph: its data as JSON, an empty SVG, and the script that draws it.
+fn flame_graph(h: &mut String, profile: &Profile, total: u64) {
+    let mut nodes: Vec<(u64, String)> = Vec::new();
+    for c in &profile.contracts {
+        let mut by_op = [0u64; 256];
+        for (pc, stat) in c.pcs.iter().enumerate() {
+            let op = c.code.get(pc).copied().unwrap_or(0);
+            by_op[op as usize] += stat.gas;
+        }
+        let mut ops: Vec<(u8, u64)> = (0..=255u8)
+            .map(|op| (op, by_op[op as usize]))
+            .filter(|&(_, g)| g > 0)
+            .collect();
+        ops.sort_by_key(|&(_, g)| std::cmp::Reverse(g));
+        let children: Vec<String> = ops
+            .iter()
+            .map(|&(op, g)| format!("{{\"name\":{},\"gas\":{g}}}", json_str(&mnemonic(op))))
+            .collect();
+        let gas = c.gas();
+        nodes.push((
+            gas,
+            format!(
+                "{{\"name\":{},\"gas\":{gas},\"children\":[{}]}}",
+                json_str(&contract_label(c)),
+                children.join(",")
+            ),
+        ));
+    }
+    for (address, gas) in &profile.precompiles {
+        nodes.push((
+            *gas,
+            format!(
+                "{{\"name\":{},\"gas\":{gas}}}",
+                json_str(&format!("precompile {address}"))
+            ),
+        ));
+    }
+    nodes.sort_by_key(|(g, _)| std::cmp::Reverse(*g));
+    let children: Vec<&str> = nodes.iter().map(|(_, n)| n.as_str()).collect();
+    let _ = write!(
+        h,
+        "<h2>Flame graph</h2>\n<p class=\"summary\">Width is gas: all, then each contract and \
+         precompile, then each contract's opcodes (hover for figures).</p>\n\
+         <svg id=\"flame\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" \
+         aria-label=\"gas flame graph\"></svg>\n\
+         <script id=\"flame-data\" type=\"application/json\">{{\"name\":\"all\",\"gas\":{total},\
+         \"children\":[{}]}}</script>\n{FLAME_SCRIPT}",
+        children.join(",")
+    );
+}
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -87,7 +201,7 @@ pub fn render(profile: &Profile, title: &str) -> String {
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>{t}</title><style>{STYLE}</style></head><body>\n<h1>{t}</h1>\n\
+         <title>{t}</title><style>{STYLE}</style></head><body>\n{ON_ERROR}<h1>{t}</h1>\n\
          <div class=\"summary\">{total} gas in instructions and precompiles \
          ({frame} gas used by the top-level frame; the 2300 gas stipends of value calls \
          are free to the caller, so instructions may add up to more), {steps} instructions \
@@ -102,6 +216,8 @@ pub fn render(profile: &Profile, title: &str) -> String {
             "s"
         },
     );
+
+    flame_graph(&mut h, profile, total);
 
     // Top opcodes.
     let ops = profile.opcodes();

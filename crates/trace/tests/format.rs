@@ -214,7 +214,71 @@ fn profiler_counts_gas_per_pc_and_opcode() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("test &lt;profile&gt;"));
     assert!(html.contains("REVERT"));
-    assert!(!html.contains("http"), "no external assets");
+    // nothing loaded from elsewhere (the SVG namespace URI in the script loads nothing)
+    for load in ["src=", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(load), "no external assets: {load}");
+    }
+    // the flame graph: its data (all, each contract and precompile, their opcodes), the
+    // SVG it is drawn into, the script, and the error trap installed before it
+    assert!(html.contains("<svg id=\"flame\""));
+    let data_at = html.find("<script id=\"flame-data\"").unwrap();
+    let data = &html[data_at..html[data_at..].find("</script>").unwrap() + data_at];
+    assert!(data.contains(&format!("{{\"name\":\"all\",\"gas\":{}", profile.gas())));
+    assert!(data.contains("{\"name\":\"REVERT\",\"gas\":3}"), "{data}");
+    assert!(data.contains(
+        "{\"name\":\"precompile 0x0000000000000000000000000000000000000004\",\"gas\":15}"
+    ));
+    assert!(html.find("window.onerror").unwrap() < data_at);
+    assert!(html.contains("data-flame"));
     let ops = profile.opcodes();
     assert_eq!(ops[0].op, 0xf1);
+}
+
+#[test]
+fn out_of_gas_below_the_static_cost_reports_the_static_cost() {
+    // PUSH1 0 x4, PUSH20 OTHER, PUSH1 0xff, STATICCALL with 50 gas left: geth fails on the
+    // static charge (100 in Cancun) before it computes memory, access or forwarded gas.
+    let code = bytes!("6000600060006000733000000000000000000000000000000000000003 60ff fa");
+    let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
+    let mut evm = Evm::builder(db(code, Bytes::new()))
+        .fork(Fork::Cancun)
+        .inspector(tracer)
+        .build();
+    let tx = TxEnv {
+        gas_limit: 21_000 + 18 + 50,
+        ..tx()
+    };
+    evm.transact(&tx).unwrap();
+    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    let last_step = trace.lines().rfind(|l| l.starts_with("{\"pc\"")).unwrap();
+    assert!(
+        last_step.starts_with(r#"{"pc":31,"op":250,"gas":"0x32","gasCost":"0x64","#),
+        "{last_step}"
+    );
+    assert!(
+        last_step.ends_with(r#""opName":"STATICCALL","error":"out of gas"}"#),
+        "{last_step}"
+    );
+}
+
+#[test]
+fn stack_underflow_wins_over_out_of_gas_as_in_geth() {
+    // CREATE on an empty stack with less gas than its static cost: geth checks the stack
+    // first, so the line and the frame's error say stack underflow, with the static cost.
+    let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
+    let mut evm = Evm::builder(db(bytes!("f0"), Bytes::new()))
+        .fork(Fork::Cancun)
+        .inspector(tracer)
+        .build();
+    let tx = TxEnv {
+        gas_limit: 31_000,
+        ..tx()
+    };
+    evm.transact(&tx).unwrap();
+    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    assert_eq!(
+        trace,
+        "{\"pc\":0,\"op\":240,\"gas\":\"0x2710\",\"gasCost\":\"0x7d00\",\"memSize\":0,\"stack\":[],\"depth\":1,\"refund\":0,\"opName\":\"CREATE\",\"error\":\"stack underflow (0 <=> 3)\"}\n\
+         {\"output\":\"\",\"gasUsed\":\"0x2710\",\"error\":\"stack underflow (0 <=> 3)\"}\n"
+    );
 }

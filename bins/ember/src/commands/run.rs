@@ -530,6 +530,8 @@ fn fork_of_config(config: &Map<String, Value>, number: u64, timestamp: u64) -> O
         ("cancunTime", Fork::Cancun),
         ("pragueTime", Fork::Prague),
         ("osakaTime", Fork::Osaka),
+        ("bpo1Time", Fork::Bpo1),
+        ("bpo2Time", Fork::Bpo2),
     ];
     let at = |key: &str| u64_field(config, key).ok().flatten();
     let mut fork = None;

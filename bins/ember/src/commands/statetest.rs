@@ -19,7 +19,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 
 use ember_evm::state::AccountInfo;
 use ember_evm::{
@@ -44,7 +43,7 @@ use super::run::{dump_json, measure, ExecStats, TraceArgs};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Run only the cases of this fork (fixture names such as Berlin, ConstantinopleFix,
-    /// Cancun, or aliases such as Petersburg).
+    /// Cancun, Osaka, BPO1, BPO2, or aliases such as Petersburg).
     #[arg(long = "statetest.fork", visible_alias = "fork", value_name = "NAME", value_parser = parse_fork)]
     fork: Option<Fork>,
 
@@ -463,8 +462,7 @@ impl DatabaseCommit for FixtureDb {
 }
 
 fn precompile_cache() -> PrecompileCache {
-    static CACHE: OnceLock<PrecompileCache> = OnceLock::new();
-    CACHE.get_or_init(|| PrecompileCache::new(100_000)).clone()
+    ember_statetest::shared_precompile_cache()
 }
 
 /// A replica run of a case.
