@@ -159,6 +159,59 @@ fn t8n_from_stdin_like_geth() {
     assert!(v["body"].as_str().unwrap().starts_with("0xf8c9"));
 }
 
+/// `--trace` as execution-spec-tests passes it to geth: one EIP-3155 file per included
+/// transaction, `trace-<index>-<hash>.jsonl` in the base directory, none for the rejected one.
+#[test]
+fn t8n_trace_files_like_geth() {
+    let dir = temp_dir("trace");
+    let mut args = GETH_FLAGS.to_vec();
+    args.extend([
+        "--state.reward=-1",
+        "--trace",
+        "--trace.memory",
+        "--trace.returndata",
+        "--output.basedir=traces",
+    ]);
+    let out = ember(&args, Some(&stdin_input()), &dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let receipts = v["result"]["receipts"].as_array().unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("traces"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let want: Vec<String> = receipts
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("trace-{i}-{}.jsonl", r["transactionHash"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, want);
+
+    // The call runs SSTORE and LOG0 in the contract: one JSON object a line, the opcodes in
+    // order, and the summary line last with the receipt's gas (minus the intrinsic 21000).
+    let text = std::fs::read_to_string(dir.join("traces").join(&want[0])).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ops: Vec<&str> = lines.iter().filter_map(|l| l["opName"].as_str()).collect();
+    assert_eq!(&ops[..3], ["PUSH1", "PUSH1", "SSTORE"]);
+    assert!(ops.contains(&"LOG0"));
+    assert!(lines.iter().any(|l| l.get("memory").is_some()));
+    let last = lines.last().unwrap();
+    let gas =
+        |v: &Value| u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    assert_eq!(gas(&last["gasUsed"]) + 21_000, gas(&receipts[0]["gasUsed"]));
+    // The transfer runs no code: only the summary line.
+    let text = std::fs::read_to_string(dir.join("traces").join(&want[1])).unwrap();
+    assert_eq!(text.lines().count(), 1);
+}
+
 #[test]
 fn t8n_files_in_basedir_and_rlp_txs() {
     let dir = temp_dir("files");
@@ -373,4 +426,57 @@ fn blocktest_pass_fail_and_exit_codes() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().last(), Some("0 passed, 1 failed, 0 skipped"));
+}
+
+/// `ember blocktest --statetest-mode` over a folder of state tests: every case passes through
+/// the block executor, the real-block comparisons agree, and the last stderr line is the
+/// summary.
+#[test]
+fn blocktest_statetest_mode_summary() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/fixtures/execution-spec-tests/state_tests/cancun");
+    if !folder.is_dir() {
+        eprintln!("skipped: {} is missing", folder.display());
+        return;
+    }
+    // the three smallest files of the folder (by size, then path)
+    let mut files: Vec<(u64, PathBuf)> = Vec::new();
+    let mut stack = vec![folder];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                files.push((std::fs::metadata(&path).unwrap().len(), path));
+            }
+        }
+    }
+    files.sort();
+    let dir = temp_dir("statetest-mode");
+    let mut args = vec![
+        "blocktest".to_string(),
+        "--statetest-mode".into(),
+        "--human".into(),
+    ];
+    args.extend(
+        files[..3]
+            .iter()
+            .map(|(_, p)| p.to_string_lossy().into_owned()),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = ember(&args, None, &dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let last = lines.last().unwrap();
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed > 0);
+    assert_eq!(*last, format!("{passed} passed, 0 failed, 0 skipped"));
+    assert!(lines[lines.len() - 2].contains(" 0 differ,"), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

@@ -8,7 +8,8 @@ use ember_primitives::{Fork, B256};
 
 use crate::consensus::{block_reward, validate_header};
 use crate::execute::{
-    execute_block, BlockContext, BlockExecution, ExecuteOptions, InvalidTxPolicy, OmmerReward,
+    execute_block, BlockContext, BlockExecution, ExecuteOptions, ExecutionMode, InvalidTxPolicy,
+    OmmerReward,
 };
 use crate::header::Header;
 use crate::{Block, BlockError, ChainConfig};
@@ -109,6 +110,7 @@ impl Chain {
 
         let reward = (fork < Fork::Paris).then(|| block_reward(fork));
         let options = ExecuteOptions {
+            mode: ExecutionMode::Block,
             on_invalid_tx: InvalidTxPolicy::RejectBlock,
             reward,
             ommers: block

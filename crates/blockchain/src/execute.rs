@@ -4,18 +4,18 @@
 
 use std::collections::HashMap;
 
+pub use crate::block_tx::BlockTransaction;
 use alloy_rlp::Encodable;
 use ember_evm::state::{AccountChange, AccountInfo, StateChanges};
 use ember_evm::{
-    Database, DatabaseCommit, Evm, EvmError, ExecutionResult, InMemoryDb, Log, PrecompileCache,
-    ResultAndState,
+    Database, DatabaseCommit, Evm, EvmError, ExecutionResult, InMemoryDb, Inspector, Log,
+    NoopInspector, PrecompileCache, ResultAndState,
 };
 use ember_primitives::alloy_primitives::Bloom;
 use ember_primitives::spec::GAS_PER_BLOB;
 use ember_primitives::{
-    address, b256, keccak256, Address, BlockEnv, Bytes, Fork, Spec, TxKind, B256, U256,
+    address, b256, keccak256, Address, BlockEnv, Bytes, Fork, Spec, TxEnv, TxKind, B256, U256,
 };
-use ember_transaction::Transaction;
 use sha2::{Digest, Sha256};
 
 use crate::block::Withdrawal;
@@ -142,9 +142,23 @@ pub enum InvalidTxPolicy {
     Skip,
 }
 
+/// What a block execution runs around the transactions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExecutionMode {
+    /// A real block: the pre-block system calls, the transactions, rewards, withdrawals and
+    /// the Prague requests.
+    #[default]
+    Block,
+    /// State-test mode: the transactions only (no system calls, rewards, withdrawals or
+    /// requests). Header checks are the caller's ([`Chain`](crate::Chain)), so there are none.
+    StateTest,
+}
+
 /// Options of one block execution.
 #[derive(Clone, Debug)]
 pub struct ExecuteOptions {
+    /// A real block, or the transactions only.
+    pub mode: ExecutionMode,
     /// What an invalid transaction does.
     pub on_invalid_tx: InvalidTxPolicy,
     /// The block reward to pay with the ommers' shares; `None` pays nothing (and touches
@@ -154,6 +168,20 @@ pub struct ExecuteOptions {
     pub ommers: Vec<OmmerReward>,
     /// A memo of precompile results shared between runs.
     pub precompile_cache: Option<PrecompileCache>,
+}
+
+impl ExecuteOptions {
+    /// State-test mode: transactions only, an invalid one skipped (the state left as it was),
+    /// nothing paid or called around them.
+    pub fn state_test(precompile_cache: Option<PrecompileCache>) -> ExecuteOptions {
+        ExecuteOptions {
+            mode: ExecutionMode::StateTest,
+            on_invalid_tx: InvalidTxPolicy::Skip,
+            reward: None,
+            ommers: Vec::new(),
+            precompile_cache,
+        }
+    }
 }
 
 /// One included transaction.
@@ -273,8 +301,8 @@ fn credit<DB: BlockDatabase>(
 /// Runs a call from [`SYSTEM_ADDRESS`] to `to` with [`SYSTEM_CALL_GAS`] through
 /// [`Evm::system_call`]: no validation, fee, nonce change or gas counted in the block, and
 /// the block environment (BASEFEE, COINBASE) as it is.
-fn system_call<DB: BlockDatabase>(
-    evm: &mut Evm<DB>,
+fn system_call<DB: BlockDatabase, I: Inspector>(
+    evm: &mut Evm<DB, I>,
     to: Address,
     data: Bytes,
 ) -> Result<ExecutionResult, BlockError> {
@@ -294,7 +322,10 @@ fn system_call<DB: BlockDatabase>(
 }
 
 /// True when `address` has code.
-fn has_code<DB: BlockDatabase>(evm: &mut Evm<DB>, address: Address) -> Result<bool, BlockError> {
+fn has_code<DB: BlockDatabase, I: Inspector>(
+    evm: &mut Evm<DB, I>,
+    address: Address,
+) -> Result<bool, BlockError> {
     Ok(evm
         .db_mut()
         .basic(address)
@@ -303,8 +334,8 @@ fn has_code<DB: BlockDatabase>(evm: &mut Evm<DB>, address: Address) -> Result<bo
 }
 
 /// A Prague request contract call: the contract must have code and the call must succeed.
-fn request_call<DB: BlockDatabase>(
-    evm: &mut Evm<DB>,
+fn request_call<DB: BlockDatabase, I: Inspector>(
+    evm: &mut Evm<DB, I>,
     address: Address,
     ty: u8,
     requests: &mut Vec<Bytes>,
@@ -377,13 +408,52 @@ pub fn parse_deposit_log(data: &[u8]) -> Result<Vec<u8>, BlockError> {
 /// database handed in is then lost, so pass a copy when the parent state must survive (the
 /// [`Chain`](crate::Chain) does). Header fields are not compared here: see
 /// [`Chain::import`](crate::Chain::import).
-pub fn execute_block<DB: BlockDatabase>(
+pub fn execute_block<DB: BlockDatabase, T: BlockTransaction>(
     db: DB,
     config: &ChainConfig,
     ctx: &BlockContext,
-    transactions: &[Transaction],
+    transactions: &[T],
     withdrawals: Option<&[Withdrawal]>,
     options: &ExecuteOptions,
+) -> Result<(BlockExecution, DB), BlockError> {
+    execute_block_inspected(
+        db,
+        config,
+        ctx,
+        transactions,
+        withdrawals,
+        options,
+        NoopInspector,
+        &mut (),
+    )
+}
+
+/// Hooks around each transaction of [`execute_block_inspected`], handed the block's
+/// inspector: set it up for one transaction, then take its output. System calls run with the
+/// inspector as the hooks leave it between transactions.
+pub trait TxHooks<I> {
+    /// Before a transaction runs; `position` is where it would go in the block (the number
+    /// of transactions included so far) and `hash` is its hash.
+    fn before_tx(&mut self, _inspector: &mut I, _position: usize, _hash: B256) {}
+    /// After it ran or was rejected; `included` tells which.
+    fn after_tx(&mut self, _inspector: &mut I, _included: bool) {}
+}
+
+/// No hooks.
+impl<I> TxHooks<I> for () {}
+
+/// [`execute_block`] with an inspector observing execution and hooks around each
+/// transaction (`ember t8n --trace` writes one trace file per transaction with them).
+#[allow(clippy::too_many_arguments)]
+pub fn execute_block_inspected<DB: BlockDatabase, T: BlockTransaction, I: Inspector>(
+    db: DB,
+    config: &ChainConfig,
+    ctx: &BlockContext,
+    transactions: &[T],
+    withdrawals: Option<&[Withdrawal]>,
+    options: &ExecuteOptions,
+    inspector: I,
+    hooks: &mut dyn TxHooks<I>,
 ) -> Result<(BlockExecution, DB), BlockError> {
     let fork = ctx.fork;
     let spec = Spec::of(fork);
@@ -394,15 +464,16 @@ pub fn execute_block<DB: BlockDatabase>(
     if let Some(cache) = &options.precompile_cache {
         builder = builder.precompile_cache(cache.clone());
     }
-    let mut evm = builder.build();
+    let mut evm = builder.inspector(inspector).build();
+    let whole_block = options.mode == ExecutionMode::Block;
 
     // Pre-block system calls. Their absence of code is not an error (EIP-4788, EIP-2935).
-    if fork >= Fork::Cancun {
+    if whole_block && fork >= Fork::Cancun {
         if let Some(root) = ctx.parent_beacon_block_root {
             system_call(&mut evm, BEACON_ROOTS_ADDRESS, root.0.to_vec().into())?;
         }
     }
-    if fork >= Fork::Prague {
+    if whole_block && fork >= Fork::Prague {
         if let Some(parent_hash) = ctx.parent_hash {
             system_call(
                 &mut evm,
@@ -421,6 +492,7 @@ pub fn execute_block<DB: BlockDatabase>(
     let mut blob_gas_used = 0u64;
     let mut logs = Vec::new();
     for (index, tx) in transactions.iter().enumerate() {
+        hooks.before_tx(&mut evm.inspector, outcomes.len(), tx.hash());
         let result = execute_transaction(
             &mut evm,
             config,
@@ -430,7 +502,8 @@ pub fn execute_block<DB: BlockDatabase>(
             ctx.gas_limit - gas_used.min(ctx.gas_limit),
             (blob_gas_used, max_blob_gas),
         );
-        let (executed, sender, tx_blob_gas, effective_gas_price) = match result {
+        hooks.after_tx(&mut evm.inspector, result.is_ok());
+        let (executed, env, tx_blob_gas, effective_gas_price) = match result {
             Ok(done) => done,
             Err(TxFailure::Invalid(e)) => match options.on_invalid_tx {
                 InvalidTxPolicy::RejectBlock => return Err(e),
@@ -454,19 +527,19 @@ pub fn execute_block<DB: BlockDatabase>(
         outcomes.push(TxOutcome {
             index,
             hash: tx.hash(),
-            sender,
+            sender: env.caller,
             receipt,
             gas_used: executed.gas_used(),
             blob_gas_used: tx_blob_gas,
             effective_gas_price,
-            contract_address: (tx.kind() == TxKind::Create)
-                .then(|| create_address(sender, tx.nonce())),
+            contract_address: (env.kind == TxKind::Create)
+                .then(|| create_address(env.caller, env.nonce)),
         });
     }
 
     // Rewards (before the merge), then withdrawals.
     let cleanup = spec.empty_account_cleanup;
-    if let Some(reward) = options.reward {
+    if let Some(reward) = options.reward.filter(|_| whole_block) {
         let per_ommer = reward / U256::from(32);
         let mut miner = reward;
         for ommer in &options.ommers {
@@ -476,7 +549,7 @@ pub fn execute_block<DB: BlockDatabase>(
         }
         credit(evm.db_mut(), ctx.coinbase, miner, cleanup)?;
     }
-    let withdrawals_root = match withdrawals {
+    let withdrawals_root = match withdrawals.filter(|_| whole_block) {
         Some(withdrawals) => {
             for w in withdrawals {
                 let amount = U256::from(w.amount) * U256::from(1_000_000_000u64);
@@ -489,7 +562,7 @@ pub fn execute_block<DB: BlockDatabase>(
     };
 
     // Prague requests: deposits from the logs, then the two request contracts.
-    let requests = if fork >= Fork::Prague {
+    let requests = if whole_block && fork >= Fork::Prague {
         let mut requests = Vec::new();
         let mut deposits = Vec::new();
         for log in outcomes.iter().flat_map(|o| o.receipt.logs.iter()) {
@@ -525,7 +598,7 @@ pub fn execute_block<DB: BlockDatabase>(
     let state_root = db.state_root();
     let tx_items: Vec<Vec<u8>> = outcomes
         .iter()
-        .map(|o| transactions[o.index].encode())
+        .map(|o| transactions[o.index].trie_item())
         .collect();
     let receipts: Vec<Vec<u8>> = outcomes.iter().map(|o| o.receipt.encoded()).collect();
     let execution = BlockExecution {
@@ -570,22 +643,20 @@ fn tx_error_text(e: &BlockError) -> String {
     }
 }
 
-type Executed = (ExecutionResult, Address, u64, U256);
+type Executed = (ExecutionResult, TxEnv, u64, U256);
 
-fn execute_transaction<DB: BlockDatabase>(
-    evm: &mut Evm<DB>,
+fn execute_transaction<DB: BlockDatabase, T: BlockTransaction, I: Inspector>(
+    evm: &mut Evm<DB, I>,
     config: &ChainConfig,
     spec: &'static Spec,
-    tx: &Transaction,
+    tx: &T,
     index: usize,
     gas_available: u64,
     (blob_gas_used, max_blob_gas): (u64, u64),
 ) -> Result<Executed, TxFailure> {
     let invalid =
         |reason: String| TxFailure::Invalid(BlockError::InvalidTransaction { index, reason });
-    let sender = ember_transaction::check_transaction(tx, spec, config.chain_id)
-        .map_err(|e| invalid(e.to_string()))?;
-    let env = tx.to_env(sender);
+    let env = tx.checked_env(spec, config.chain_id).map_err(invalid)?;
     if env.gas_limit > gas_available {
         return Err(TxFailure::Invalid(BlockError::GasAllowanceExceeded {
             index,
@@ -609,7 +680,7 @@ fn execute_transaction<DB: BlockDatabase>(
     match evm.transact(&env) {
         Ok(ResultAndState { result, state }) => {
             evm.db_mut().commit(&state);
-            Ok((result, sender, tx_blob_gas, effective_gas_price))
+            Ok((result, env, tx_blob_gas, effective_gas_price))
         }
         Err(EvmError::Transaction(e)) => Err(invalid(e.to_string())),
         Err(EvmError::Database(e)) => Err(TxFailure::Fatal(db_error(e))),

@@ -10,6 +10,8 @@
 //! - [`Chain`]: imports blocks on an in-memory chain, rejecting a block that breaks a rule
 //!   with a [`BlockError`] naming it and leaving the state at the parent;
 //! - [`blocktest`]: the blockchain-test fixture runner, and [`t8n`]: geth's transition tool.
+//! - [`statetest_mode`]: state-test fixtures through the block executor (state-test mode,
+//!   and Paris-and-later transactions as real one-transaction blocks).
 //!
 //! ```
 //! use ember_blockchain::{Block, ChainConfig, Chain, Header};
@@ -26,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod block;
+pub mod block_tx;
 pub mod blocktest;
 pub mod chain;
 pub mod config;
@@ -36,15 +39,17 @@ pub mod header;
 pub mod json;
 pub mod receipt;
 mod rlp;
+pub mod statetest_mode;
 pub mod t8n;
 
 pub use block::{Block, Withdrawal};
+pub use block_tx::{BlockTransaction, StateTestTx};
 pub use chain::Chain;
 pub use config::{Activation, ChainConfig, UnknownNetwork, MAINNET_DEPOSIT_CONTRACT};
 pub use error::{BlockError, DecodeError};
 pub use execute::{
-    execute_block, BlockContext, BlockDatabase, BlockExecution, ExecuteOptions, InvalidTxPolicy,
-    OmmerReward, TxOutcome,
+    execute_block, execute_block_inspected, BlockContext, BlockDatabase, BlockExecution,
+    ExecuteOptions, ExecutionMode, InvalidTxPolicy, OmmerReward, TxHooks, TxOutcome,
 };
 pub use header::Header;
 pub use receipt::{Receipt, ReceiptOutcome};

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use ember_evm::state::{logs_hash, AccountInfo, StateChanges};
-use ember_evm::{Bytecode, Database, DatabaseCommit, InMemoryDb, Log};
+use ember_evm::{Bytecode, Database, DatabaseCommit, InMemoryDb, Inspector, Log, NoopInspector};
 use ember_primitives::{
     AccessListItem, Address, Authorization, Bytes, Fork, Spec, TxKind, B256, U256,
 };
@@ -20,7 +20,8 @@ use serde_json::{json, Map, Value};
 use crate::block::{decode_transactions, encode_transactions, Withdrawal};
 use crate::consensus::{calc_base_fee, calc_difficulty, calc_excess_blob_gas};
 use crate::execute::{
-    execute_block, BlockContext, BlockDatabase, ExecuteOptions, InvalidTxPolicy, OmmerReward,
+    execute_block_inspected, BlockContext, BlockDatabase, ExecuteOptions, ExecutionMode,
+    InvalidTxPolicy, OmmerReward, TxHooks,
 };
 use crate::header::{Header, EMPTY_OMMERS_HASH};
 use crate::json::{self as j, hex_bytes, hex_quantity, Alloc};
@@ -594,6 +595,19 @@ pub fn transition(
     txs: &TxsInput,
     options: &T8nOptions,
 ) -> Result<T8nOutput, T8nError> {
+    transition_inspected(alloc, env, txs, options, NoopInspector, &mut ())
+}
+
+/// Runs a transition with an inspector and hooks around each transaction (see
+/// [`execute_block_inspected`]); `ember t8n --trace` writes its trace files with them.
+pub fn transition_inspected<I: Inspector>(
+    alloc: &Value,
+    env: &Value,
+    txs: &TxsInput,
+    options: &T8nOptions,
+    inspector: I,
+    hooks: &mut dyn TxHooks<I>,
+) -> Result<T8nOutput, T8nError> {
     let config = ChainConfig::for_network(&options.fork, options.chain_id).map_err(|e| {
         T8nError::new(
             ERROR_CONFIG,
@@ -749,6 +763,7 @@ pub fn transition(
         parent_beacon_block_root: env.parent_beacon_block_root,
     };
     let options_exec = ExecuteOptions {
+        mode: ExecutionMode::Block,
         on_invalid_tx: InvalidTxPolicy::Skip,
         reward: (options.reward >= 0).then(|| U256::from(options.reward as u64)),
         ommers: env.ommers.clone(),
@@ -759,13 +774,15 @@ pub fn transition(
         hashes: env.block_hashes.clone(),
         missing: None,
     };
-    let (execution, mut db) = execute_block(
+    let (execution, mut db) = execute_block_inspected(
         db,
         &config,
         &ctx,
         &runnable,
         env.withdrawals.as_deref(),
         &options_exec,
+        inspector,
+        hooks,
     )
     .map_err(|e| T8nError::new(ERROR_EVM, e.to_string()))?;
     if let Some(missing) = db.missing.take() {

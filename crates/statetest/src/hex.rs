@@ -129,9 +129,142 @@ pub fn parse_word(s: &str) -> Result<B256, HexError> {
     parse_u256(s).map(B256::from)
 }
 
+// ------------------------------------------------------------------------------------------
+// Command-line forms: what `ember run` / `ember disasm` accept (geth `evm` conventions). Kept
+// here, public, so the `hex_parse` fuzz target exercises the very functions the binary uses.
+
+/// Hex bytes as `ember run` takes them (`--code`, `--input`, their files, alloc code): `0x`
+/// optional, surrounding whitespace ignored, an even number of digits. `what` names the
+/// input in the error.
+pub fn parse_cli_bytes(what: &str, s: &str) -> Result<Vec<u8>, String> {
+    let t = s.trim();
+    let digits = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
+    if let Some((i, c)) = digits.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "{what}: invalid hex: unexpected {c:?} at position {i}"
+        ));
+    }
+    if digits.len() % 2 != 0 {
+        return Err(format!(
+            "{what}: invalid hex: odd number of digits ({})",
+            digits.len()
+        ));
+    }
+    ember_primitives::hex::decode(digits).map_err(|e| format!("{what}: invalid hex: {e}"))
+}
+
+/// A number as `ember run` takes it (`--value`, `--gas`, ...): decimal, or `0x` hex (`0x`
+/// alone is zero); surrounding whitespace ignored; at most 256 bits.
+pub fn parse_cli_quantity(s: &str) -> Result<U256, String> {
+    let t = s.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some("") => Ok(U256::ZERO),
+        Some(hex) => U256::from_str_radix(hex, 16),
+        None => U256::from_str_radix(t, 10),
+    };
+    parsed.map_err(|_| format!("invalid number {s:?}"))
+}
+
+/// An address as `ember run` takes it (`--sender`, `--receiver`), like geth's
+/// `HexToAddress`: `0x` optional, an odd number of digits read with a leading zero, fewer
+/// than 20 bytes left-padded with zeros; more than 20 bytes is an error.
+pub fn parse_cli_address(s: &str) -> Result<Address, String> {
+    let t = s.trim();
+    let digits = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
+    let padded;
+    let input = if digits.len() % 2 == 1 {
+        padded = format!("0{digits}");
+        padded.as_str()
+    } else {
+        t
+    };
+    let bytes = parse_cli_bytes("address", input)?;
+    if bytes.len() > 20 {
+        return Err(format!("invalid address {s:?}: longer than 20 bytes"));
+    }
+    let mut out = [0u8; 20];
+    out[20 - bytes.len()..].copy_from_slice(&bytes);
+    Ok(Address::from(out))
+}
+
+/// Hex text as `ember disasm` reads it: whitespace anywhere, each whitespace-separated chunk
+/// may start with `0x`, the digits of all chunks together must be whole bytes.
+pub fn parse_hex_text(text: &str) -> Result<Vec<u8>, String> {
+    let mut nibbles = Vec::with_capacity(text.len());
+    for chunk in text.split_whitespace() {
+        let digits = chunk
+            .strip_prefix("0x")
+            .or_else(|| chunk.strip_prefix("0X"))
+            .unwrap_or(chunk);
+        for c in digits.chars() {
+            match c.to_digit(16) {
+                Some(d) => nibbles.push(d as u8),
+                None => {
+                    return Err(format!(
+                        "invalid hex digit {c:?} after {} digits",
+                        nibbles.len()
+                    ))
+                }
+            }
+        }
+    }
+    if nibbles.len() % 2 != 0 {
+        return Err(format!(
+            "odd number of hex digits ({}): not whole bytes",
+            nibbles.len()
+        ));
+    }
+    Ok(nibbles
+        .chunks_exact(2)
+        .map(|p| (p[0] << 4) | p[1])
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cli_forms() {
+        assert_eq!(parse_cli_bytes("x", " 0x6001\n"), Ok(vec![0x60, 0x01]));
+        assert!(parse_cli_bytes("x", "0x600")
+            .unwrap_err()
+            .contains("odd number"));
+        assert!(parse_cli_bytes("x", "zz")
+            .unwrap_err()
+            .contains("unexpected 'z'"));
+        assert!(parse_cli_bytes("x", "0xé1")
+            .unwrap_err()
+            .contains("unexpected"));
+        assert_eq!(parse_cli_quantity(" 0x "), Ok(U256::ZERO));
+        assert_eq!(parse_cli_quantity("0x10"), Ok(U256::from(16)));
+        assert_eq!(parse_cli_quantity("10"), Ok(U256::from(10)));
+        assert!(parse_cli_quantity(&format!("0x1{}", "0".repeat(64))).is_err());
+        assert!(parse_cli_quantity("-1").is_err());
+        assert_eq!(
+            parse_cli_address("0x1"),
+            Ok(Address::with_last_byte(1)),
+            "odd digits, left-padded"
+        );
+        assert_eq!(parse_cli_address(""), Ok(Address::ZERO));
+        assert!(parse_cli_address(&"ab".repeat(21)).is_err());
+        assert!(parse_cli_address("0x1 2").is_err());
+        assert!(parse_cli_address("0x0x12").is_err(), "one prefix only");
+        assert_eq!(
+            parse_hex_text(" 0X60 80\n\t60 40 52\n"),
+            Ok(vec![0x60, 0x80, 0x60, 0x40, 0x52])
+        );
+        assert_eq!(parse_hex_text("6 0"), Ok(vec![0x60]));
+        assert!(parse_hex_text("0x608").unwrap_err().contains("odd number"));
+        assert!(parse_hex_text("60é0").is_err());
+        assert!(parse_hex_text("0x0x60").is_err());
+    }
 
     #[test]
     fn quantities() {

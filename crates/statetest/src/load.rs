@@ -183,11 +183,17 @@ pub fn load(path: &Path) -> Result<LoadedFile, LoadError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let root: Value = serde_json::from_slice(&text).map_err(|source| LoadError::Json {
+    load_slice(path, &text)
+}
+
+/// Loads a fixture from its bytes, as [`load`] does the file's: `path` only names the
+/// file in the cases and in errors (nothing is read from it). Any bytes give cases or a
+/// [`LoadError`], never a panic (the `statetest_json` fuzz target checks it).
+pub fn load_slice(path: &Path, text: &[u8]) -> Result<LoadedFile, LoadError> {
+    let root: Value = serde_json::from_slice(text).map_err(|source| LoadError::Json {
         path: path.to_path_buf(),
         source,
     })?;
-    drop(text);
     let Value::Object(tests) = root else {
         return Err(LoadError::Field {
             path: path.to_path_buf(),
@@ -1147,6 +1153,25 @@ pub(crate) mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("/nonexistent/x.json: cannot read"), "{e}");
+    }
+
+    /// `load_slice` reads bytes as `load` reads the file, and names the given path.
+    #[test]
+    fn load_slice_matches_load() {
+        let text = sample().to_string();
+        let from_file = load(&write_fixture("foo.json", &text)).unwrap();
+        let from_bytes = load_slice(Path::new("mem/foo.json"), text.as_bytes()).unwrap();
+        assert_eq!(from_bytes.cases.len(), from_file.cases.len());
+        for (a, b) in from_bytes.cases.iter().zip(&from_file.cases) {
+            assert_eq!(a.file.as_path(), Path::new("mem/foo.json"));
+            assert_eq!((&a.name, a.fork, a.indexes), (&b.name, b.fork, b.indexes));
+            assert_eq!(a.tx, b.tx);
+            assert_eq!(a.expected_root, b.expected_root);
+        }
+        for bad in [&b"\xff\xfe"[..], b"", b"{\"t\": []}", b"[1]", b"{}"] {
+            let e = load_slice(Path::new("mem/bad.json"), bad).unwrap_err();
+            assert!(e.to_string().starts_with("mem/bad.json: "), "{e}");
+        }
     }
 
     #[test]

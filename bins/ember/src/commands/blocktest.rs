@@ -8,6 +8,14 @@
 //! stderr is always `N passed, N failed, N skipped` (skipped: networks Ember does not run).
 //! Exit status: 2 when a path is missing or a file cannot be loaded, else 1 when a test
 //! failed, else 0.
+//!
+//! `ember blocktest --statetest-mode PATH...` takes *state-test* fixtures instead
+//! (GeneralStateTests, execution-spec-tests `state_tests`) and runs every case through the
+//! block executor in state-test mode, checking root, logs hash and rejection as
+//! `ember statetest` does; Paris-and-later cases with a valid transaction also run as a real
+//! one-transaction block whose status, gas used and logs must equal the state-test runner's
+//! (`ember_blockchain::statetest_mode`). Same output and last stderr line; before it, a line
+//! `real blocks: N agree, N differ, N not applicable`.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -43,6 +51,11 @@ pub struct Args {
     #[arg(long)]
     json: bool,
 
+    /// The PATHs are state-test fixtures: run each case through the block executor in
+    /// state-test mode, and Paris-and-later valid transactions as real one-transaction blocks.
+    #[arg(long = "statetest-mode")]
+    statetest_mode: bool,
+
     /// Fixture files, or directories searched recursively for `*.json` files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -55,11 +68,14 @@ fn parse_fork(name: &str) -> Result<Fork, String> {
 /// Runs the command and returns its exit status.
 pub fn run(args: Args) -> ExitCode {
     let human = args.human || (!args.json && io::stdout().is_terminal());
+    if args.statetest_mode {
+        return run_statetest_mode(&args, human);
+    }
     let filter = Filter {
         fork: args.fork,
         name: args.run,
     };
-    let cache = PrecompileCache::new(1_000_000);
+    let cache = ember_statetest::shared_precompile_cache();
     let mut total = RunSummary::default();
     for path in &args.paths {
         let summary = match collect_files(path) {
@@ -175,4 +191,95 @@ fn run_human(
     summary.reports = Vec::new();
     bar.finish_and_clear();
     summary
+}
+
+// ---------------------------------------------------------------------------------------------
+// --statetest-mode: state-test fixtures through the block executor.
+
+/// One state-test case result, as `ember statetest` prints it.
+#[derive(Serialize)]
+struct CaseJson {
+    name: String,
+    pass: bool,
+    #[serde(rename = "stateRoot")]
+    state_root: String,
+    fork: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+fn run_statetest_mode(args: &Args, human: bool) -> ExitCode {
+    use ember_blockchain::statetest_mode::{execute_case, BlockComparison};
+    use ember_statetest::{Case, Keep};
+
+    ember_statetest::capture_executor_panics();
+    let filter = ember_statetest::Filter::new(args.fork, args.run.clone());
+    let agree = AtomicUsize::new(0);
+    let differ = AtomicUsize::new(0);
+    let not_applicable = AtomicUsize::new(0);
+    let exec = |case: &Case| {
+        let (outcome, comparison) = execute_case(case, true);
+        let counter = match comparison {
+            BlockComparison::Agree => &agree,
+            BlockComparison::Differ(_) => &differ,
+            BlockComparison::NotApplicable(_) => &not_applicable,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        outcome
+    };
+    let progress = |event: ember_statetest::Event<'_>| match event {
+        ember_statetest::Event::LoadFailed(e) => eprintln!("{e}"),
+        ember_statetest::Event::Case(report) if human && !report.pass => {
+            let reason = report.error.as_deref().unwrap_or("failed");
+            let _ = writeln!(io::stdout().lock(), "FAIL {}: {reason}", report.case);
+        }
+        _ => {}
+    };
+    let keep = if human { Keep::Nothing } else { Keep::All };
+    let mut total = ember_statetest::RunSummary::default();
+    for path in &args.paths {
+        let summary = match ember_statetest::collect_files(path) {
+            Ok(files) => ember_statetest::run_files(&files, &filter, keep, &exec, &progress),
+            Err(e) => {
+                eprintln!("{e}");
+                ember_statetest::RunSummary {
+                    load_errors: vec![e],
+                    ..Default::default()
+                }
+            }
+        };
+        if !human {
+            let results: Vec<CaseJson> = summary
+                .reports
+                .iter()
+                .map(|r| CaseJson {
+                    name: r.case.name.clone(),
+                    pass: r.pass,
+                    state_root: r.state_root.to_string(),
+                    fork: r.case.fork.fixture_name(),
+                    error: if r.pass { None } else { r.error.clone() },
+                })
+                .collect();
+            let mut out = io::stdout().lock();
+            let written = serde_json::to_writer_pretty(&mut out, &results)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+                .and_then(|()| out.flush());
+            if let Err(e) = written {
+                eprintln!("ember blocktest: cannot write results: {e}");
+            }
+        }
+        total.merge(ember_statetest::RunSummary {
+            reports: Vec::new(),
+            ..summary
+        });
+    }
+    eprintln!(
+        "real blocks: {} agree, {} differ, {} not applicable",
+        agree.load(Ordering::Relaxed),
+        differ.load(Ordering::Relaxed),
+        not_applicable.load(Ordering::Relaxed)
+    );
+    eprintln!("{}", total.line());
+    ExitCode::from(total.exit_code())
 }

@@ -20,10 +20,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ember_blockchain::t8n::{
-    transition, T8nError, T8nOptions, TxsInput, ERROR_IO, ERROR_JSON, ERROR_RLP,
+    transition, transition_inspected, T8nError, T8nOptions, TxsInput, ERROR_IO, ERROR_JSON,
+    ERROR_RLP,
 };
+use ember_blockchain::TxHooks;
+use ember_primitives::B256;
+use ember_trace::{JsonTracer, Maybe, TraceConfig};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::io::BufWriter;
 
 /// Arguments of `ember t8n`.
 #[derive(Debug, clap::Args)]
@@ -69,7 +74,8 @@ pub struct Args {
     /// Directory for output files (created when missing).
     #[arg(long = "output.basedir", default_value = "", value_name = "DIR")]
     output_basedir: String,
-    /// The fork or transition network (`Cancun`, `Prague`, `BerlinToLondonAt5`...).
+    /// The fork or transition network (`Cancun`, `Prague`, `Osaka`, `BPO1`, `BPO2`,
+    /// `BerlinToLondonAt5`, `OsakaToBPO1AtTime15k`...).
     #[arg(long = "state.fork", default_value = "Prague", value_name = "F")]
     state_fork: String,
     /// The chain id.
@@ -83,22 +89,23 @@ pub struct Args {
         value_name = "R"
     )]
     state_reward: i64,
-    /// Accepted for compatibility; Ember's t8n writes no traces yet.
+    /// Write an EIP-3155 trace of each included transaction to
+    /// `<output.basedir>/trace-<index>-<hash>.jsonl`, as geth does.
     #[arg(long)]
     trace: bool,
-    /// Accepted for compatibility (tracing option).
+    /// Include the memory in traces.
     #[arg(long = "trace.memory")]
     trace_memory: bool,
-    /// Accepted for compatibility (tracing option).
+    /// Leave the memory out of traces (the default).
     #[arg(long = "trace.nomemory")]
     trace_nomemory: bool,
-    /// Accepted for compatibility (tracing option).
+    /// Leave the return data out of traces (the default).
     #[arg(long = "trace.noreturndata")]
     trace_noreturndata: bool,
-    /// Accepted for compatibility (tracing option).
+    /// Leave the stack out of traces.
     #[arg(long = "trace.nostack")]
     trace_nostack: bool,
-    /// Accepted for compatibility (tracing option).
+    /// Include the return data in traces.
     #[arg(long = "trace.returndata")]
     trace_returndata: bool,
 }
@@ -175,6 +182,46 @@ fn inputs(args: &Args) -> Result<(Value, Value, TxsInput), T8nError> {
     Ok((alloc, env, txs))
 }
 
+/// The inspector of `--trace`: a JSON tracer while a transaction runs, none otherwise.
+type FileTracer = Maybe<JsonTracer<BufWriter<fs::File>>>;
+
+/// Opens `trace-<position>-<hash>.jsonl` before each transaction and closes it after; the
+/// file of a rejected transaction is removed (geth names files by the included index).
+struct TraceFiles {
+    dir: PathBuf,
+    config: TraceConfig,
+    current: Option<PathBuf>,
+    error: Option<io::Error>,
+}
+
+impl TxHooks<FileTracer> for TraceFiles {
+    fn before_tx(&mut self, inspector: &mut FileTracer, position: usize, hash: B256) {
+        let path = self.dir.join(format!("trace-{position}-{hash}.jsonl"));
+        match fs::File::create(&path) {
+            Ok(file) => {
+                inspector.0 = Some(JsonTracer::new(BufWriter::new(file), self.config));
+                self.current = Some(path);
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    fn after_tx(&mut self, inspector: &mut FileTracer, included: bool) {
+        if let Some(mut tracer) = inspector.0.take() {
+            if let Err(e) = tracer.flush() {
+                self.error.get_or_insert(e);
+            }
+        }
+        if let Some(path) = self.current.take() {
+            if !included {
+                let _ = fs::remove_file(path);
+            }
+        }
+    }
+}
+
 fn to_pretty(value: &Value, indent: &[u8]) -> Result<Vec<u8>, T8nError> {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(indent);
@@ -190,16 +237,33 @@ fn run_inner(args: &Args) -> Result<(), T8nError> {
     if !args.output_basedir.is_empty() {
         fs::create_dir_all(&basedir).map_err(|e| io_error("failed creating output basedir", e))?;
     }
-    if args.trace {
-        eprintln!("ember t8n: --trace is accepted but no traces are written");
-    }
     let (alloc, env, txs) = inputs(args)?;
     let options = T8nOptions {
         fork: args.state_fork.clone(),
         chain_id: args.state_chainid,
         reward: args.state_reward,
     };
-    let output = transition(&alloc, &env, &txs, &options)?;
+    let output = if args.trace {
+        let config = TraceConfig {
+            memory: args.trace_memory && !args.trace_nomemory,
+            stack: !args.trace_nostack,
+            return_data: args.trace_returndata && !args.trace_noreturndata,
+            ..TraceConfig::default()
+        };
+        let mut files = TraceFiles {
+            dir: basedir.clone(),
+            config,
+            current: None,
+            error: None,
+        };
+        let output = transition_inspected(&alloc, &env, &txs, &options, Maybe(None), &mut files)?;
+        if let Some(e) = files.error {
+            return Err(io_error("failed writing trace", e));
+        }
+        output
+    } else {
+        transition(&alloc, &env, &txs, &options)?
+    };
     let body = Value::String(format!("0x{}", ember_primitives::hex::encode(&output.body)));
     let mut stdout_obj = Map::new();
     let mut stderr_obj = Map::new();
