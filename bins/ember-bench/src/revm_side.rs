@@ -174,7 +174,8 @@ pub fn spec_id(fork: Fork) -> Result<SpecId, String> {
         Fork::Shanghai => SpecId::SHANGHAI,
         Fork::Cancun => SpecId::CANCUN,
         Fork::Prague => SpecId::PRAGUE,
-        Fork::Osaka => SpecId::OSAKA,
+        // revm has no blob-parameter-only forks; their EVM rules are Osaka's.
+        Fork::Osaka | Fork::Bpo1 | Fork::Bpo2 => SpecId::OSAKA,
     })
 }
 

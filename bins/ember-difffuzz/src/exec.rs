@@ -446,7 +446,8 @@ pub fn spec_id(fork: ember_evm::Fork) -> Option<SpecId> {
         F::Shanghai => SpecId::SHANGHAI,
         F::Cancun => SpecId::CANCUN,
         F::Prague => SpecId::PRAGUE,
-        F::Osaka => SpecId::OSAKA,
+        // revm has no blob-parameter-only forks; their EVM rules are Osaka's.
+        F::Osaka | F::Bpo1 | F::Bpo2 => SpecId::OSAKA,
     })
 }
 

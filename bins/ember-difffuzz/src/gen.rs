@@ -237,7 +237,17 @@ pub struct Gen {
 
 /// The scenario of case `index` of the run seeded `seed`.
 pub fn generate(seed: u64, index: u64, options: Options) -> Scenario {
-    let mut rng = Rng::new(mix(seed ^ mix(index.wrapping_add(0x5eed))));
+    let rng = Rng::new(mix(seed ^ mix(index.wrapping_add(0x5eed))));
+    generate_with(rng, seed, index, options)
+}
+
+/// The scenario whose every choice is drawn from `tape` first (see [`Rng::from_tape`]):
+/// the coverage-guided fuzz target's way in. Recorded as seed 0, case 0.
+pub fn generate_from_tape(tape: &[u8], options: Options) -> Scenario {
+    generate_with(Rng::from_tape(tape), 0, 0, options)
+}
+
+fn generate_with(mut rng: Rng, seed: u64, index: u64, options: Options) -> Scenario {
     let drawn = rng.pick(&FORKS);
     let fork = options.fork.unwrap_or(drawn);
     let contracts = rng.range(2, 4) as usize;

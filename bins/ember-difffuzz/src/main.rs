@@ -33,18 +33,11 @@
 
 #![deny(missing_docs)]
 
-mod exec;
-mod gen;
-mod minimize;
-mod precompiles;
-mod program;
-mod rng;
-mod scenario;
-
 use clap::Parser;
+use ember_difffuzz::exec::{self, check, describe, primary, Coverage, Diff, Run, Side};
+use ember_difffuzz::scenario::Scenario;
+use ember_difffuzz::{gen, minimize};
 use ember_evm::{Fork, B256};
-use exec::{check, describe, primary, Coverage, Diff, Run, Side};
-use scenario::Scenario;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};

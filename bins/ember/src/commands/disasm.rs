@@ -95,38 +95,7 @@ fn load(args: &Args) -> Result<Vec<u8>, String> {
     decode_hex(text).map_err(|e| format!("{name}: {e} (binary code? use --raw)"))
 }
 
-/// Hex text to bytes: whitespace anywhere, each whitespace-separated chunk may start with
-/// `0x`, the digits of all chunks together must be whole bytes.
-fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
-    let mut nibbles = Vec::with_capacity(text.len());
-    for chunk in text.split_whitespace() {
-        let digits = chunk
-            .strip_prefix("0x")
-            .or_else(|| chunk.strip_prefix("0X"))
-            .unwrap_or(chunk);
-        for c in digits.chars() {
-            match c.to_digit(16) {
-                Some(d) => nibbles.push(d as u8),
-                None => {
-                    return Err(format!(
-                        "invalid hex digit {c:?} after {} digits",
-                        nibbles.len()
-                    ))
-                }
-            }
-        }
-    }
-    if nibbles.len() % 2 != 0 {
-        return Err(format!(
-            "odd number of hex digits ({}): not whole bytes",
-            nibbles.len()
-        ));
-    }
-    Ok(nibbles
-        .chunks_exact(2)
-        .map(|p| (p[0] << 4) | p[1])
-        .collect())
-}
+use ember_statetest::hex::parse_hex_text as decode_hex;
 
 #[cfg(test)]
 mod tests {

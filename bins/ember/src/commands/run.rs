@@ -316,67 +316,15 @@ pub fn dump_json(db: &InMemoryDb) -> Value {
 // ---------------------------------------------------------------------------------------------
 // Parsing.
 
-/// Hex bytes, with or without `0x`, surrounding whitespace ignored.
-fn parse_hex(what: &str, s: &str) -> Result<Vec<u8>, String> {
-    let t = s.trim();
-    let digits = t
-        .strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .unwrap_or(t);
-    if let Some((i, c)) = digits.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
-        return Err(format!(
-            "{what}: invalid hex: unexpected {c:?} at position {i}"
-        ));
-    }
-    if digits.len() % 2 != 0 {
-        return Err(format!(
-            "{what}: invalid hex: odd number of digits ({})",
-            digits.len()
-        ));
-    }
-    Ok((0..digits.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap_or(0))
-        .collect())
-}
-
-/// A number in decimal or `0x` hex.
-fn parse_quantity(s: &str) -> Result<U256, String> {
-    let t = s.trim();
-    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some("") => Ok(U256::ZERO),
-        Some(hex) => U256::from_str_radix(hex, 16),
-        None => U256::from_str_radix(t, 10),
-    };
-    parsed.map_err(|_| format!("invalid number {s:?}"))
-}
+// The parsers live in `ember_statetest::hex` (public, so the `hex_parse` fuzz target
+// exercises exactly these).
+use ember_statetest::hex::{
+    parse_cli_address as parse_address, parse_cli_bytes as parse_hex,
+    parse_cli_quantity as parse_quantity,
+};
 
 fn parse_u256_arg(s: &str) -> Result<U256, String> {
     parse_quantity(s)
-}
-
-fn parse_address(s: &str) -> Result<Address, String> {
-    // Like geth's HexToAddress, an odd number of digits is read with a leading zero.
-    let t = s.trim();
-    let digits = t
-        .strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .unwrap_or(t);
-    let padded;
-    let s = if digits.len() % 2 == 1 {
-        padded = format!("0{digits}");
-        padded.as_str()
-    } else {
-        s
-    };
-    let bytes = parse_hex("address", s)?;
-    if bytes.len() > 20 {
-        return Err(format!("invalid address {s:?}: longer than 20 bytes"));
-    }
-    // Like geth's HexToAddress: shorter values are left-padded.
-    let mut out = [0u8; 20];
-    out[20 - bytes.len()..].copy_from_slice(&bytes);
-    Ok(Address::from(out))
 }
 
 fn parse_fork(name: &str) -> Result<Fork, String> {
