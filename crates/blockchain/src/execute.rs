@@ -306,7 +306,9 @@ fn system_call<DB: BlockDatabase, I: Inspector>(
     to: Address,
     data: Bytes,
 ) -> Result<ExecutionResult, BlockError> {
-    let ResultAndState { result, mut state } = evm
+    let ResultAndState {
+        result, mut state, ..
+    } = evm
         .system_call(SYSTEM_ADDRESS, to, data, SYSTEM_CALL_GAS)
         .map_err(|e| match e {
             EvmError::Transaction(e) => BlockError::SystemContractCallFailed {
@@ -678,7 +680,7 @@ fn execute_transaction<DB: BlockDatabase, T: BlockTransaction, I: Inspector>(
         _ => env.gas_price,
     };
     match evm.transact(&env) {
-        Ok(ResultAndState { result, state }) => {
+        Ok(ResultAndState { result, state, .. }) => {
             evm.db_mut().commit(&state);
             Ok((result, env, tx_blob_gas, effective_gas_price))
         }

@@ -4,7 +4,10 @@ use crate::frame::{create_address, FrameOutcome};
 use crate::validation::{
     blob_base_fee, blob_gas, effective_gas_price, validate_env, validate_sender,
 };
-use crate::{Context, EvmError, ExecutionResult, PrecompileCache, ResultAndState};
+use crate::{
+    AuthorizationSkip, Context, EvmError, ExecutionResult, PrecompileCache, ResultAndState,
+    SkippedAuthorization,
+};
 use ember_bytecode::Bytecode;
 use ember_interpreter::{
     Action, CallInputs, CallKind, CreateInputs, CreateScheme, Inspector, NoopInspector, TxContext,
@@ -218,7 +221,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         };
 
         let gas_limit = tx.gas_limit - intrinsic;
-        let authorization_refund = self.apply_authorizations(tx);
+        let (authorization_refund, skipped_authorizations) = self.apply_authorizations(tx);
         let (first, created) = match tx.kind {
             TxKind::Call(to) => {
                 // EIP-7702: a delegated target runs its delegate's code (warmed, not charged).
@@ -321,7 +324,11 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                 gas_used,
             }
         };
-        Ok(ResultAndState { result, state })
+        Ok(ResultAndState {
+            result,
+            state,
+            skipped_authorizations,
+        })
     }
 
     /// Runs a system call (EIP-4788, EIP-2935, EIP-7002, EIP-7251): a call from `caller`
@@ -390,7 +397,11 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                 gas_used,
             }
         };
-        Ok(ResultAndState { result, state })
+        Ok(ResultAndState {
+            result,
+            state,
+            skipped_authorizations: Vec::new(),
+        })
     }
 
     /// Executes `tx` and commits its changes to the database.
@@ -398,7 +409,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
     where
         DB: DatabaseCommit,
     {
-        let ResultAndState { result, state } = self.transact(tx)?;
+        let ResultAndState { result, state, .. } = self.transact(tx)?;
         self.ctx.journal.db.commit(&state);
         Ok(result)
     }
@@ -422,27 +433,39 @@ pub(crate) fn delegate_of(code: &[u8]) -> Option<Address> {
 const EXISTING_AUTHORITY_REFUND: u64 = 25_000 - 12_500;
 
 impl<DB: Database, I: Inspector> Evm<DB, I> {
-    /// EIP-7702: applies each valid authorization in order (an invalid one is skipped) and
-    /// returns the refund for authorities that already existed. Not undone if execution fails.
-    fn apply_authorizations(&mut self, tx: &TxEnv) -> u64 {
+    /// EIP-7702: applies each valid authorization in order and returns the refund for
+    /// authorities that already existed, with the tuples that failed a check (skipped; the
+    /// transaction still executes). Not undone if execution fails.
+    fn apply_authorizations(&mut self, tx: &TxEnv) -> (u64, Vec<SkippedAuthorization>) {
         let mut refund = 0;
-        for auth in &tx.authorization_list {
-            if !(auth.chain_id.is_zero() || auth.chain_id == U256::from(self.chain_id))
-                || auth.nonce == u64::MAX
-            {
+        let mut skipped = Vec::new();
+        for (index, auth) in tx.authorization_list.iter().enumerate() {
+            let mut skip = |reason| skipped.push(SkippedAuthorization { index, reason });
+            if !(auth.chain_id.is_zero() || auth.chain_id == U256::from(self.chain_id)) {
+                skip(AuthorizationSkip::WrongChainId);
+                continue;
+            }
+            if auth.nonce == u64::MAX {
+                skip(AuthorizationSkip::NonceOverflow);
                 continue;
             }
             let Some(authority) = auth.authority else {
+                skip(AuthorizationSkip::InvalidSignature);
                 continue;
             };
             let journal = &mut self.ctx.journal;
             journal.warm_account(authority);
             let code = journal.code(authority);
             if !code.is_empty() && !is_delegation(code.original()) {
+                skip(AuthorizationSkip::AuthorityHasCode);
                 continue;
             }
             let account = journal.info(authority).clone();
             if account.nonce != auth.nonce {
+                skip(AuthorizationSkip::NonceMismatch {
+                    expected: account.nonce,
+                    got: auth.nonce,
+                });
                 continue;
             }
             if journal.accounts.get(&authority).is_some_and(|a| a.exists) {
@@ -458,6 +481,6 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             journal.set_code(authority, designator);
             journal.set_nonce(authority, account.nonce + 1);
         }
-        refund
+        (refund, skipped)
     }
 }

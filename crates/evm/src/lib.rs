@@ -32,7 +32,9 @@ pub use context::Context;
 pub use error::{EvmError, InvalidTransaction};
 pub use evm::{Evm, EvmBuilder};
 pub use precompile_cache::PrecompileCache;
-pub use result::{ExecutionResult, HaltReason, ResultAndState};
+pub use result::{
+    AuthorizationSkip, ExecutionResult, HaltReason, ResultAndState, SkippedAuthorization,
+};
 
 pub use ember_bytecode::{self as bytecode, Bytecode};
 pub use ember_interpreter::{
@@ -43,8 +45,8 @@ pub use ember_precompile::{
     self as precompile, PrecompileError, PrecompileFn, PrecompileOutput, Precompiles,
 };
 pub use ember_primitives::{
-    self as primitives, address, b256, bytes, hex, keccak256, AccessListItem, Address, BlockEnv,
-    Bytes, Fork, Spec, TxEnv, TxKind, TxType, B256, U256,
+    self as primitives, address, b256, bytes, hex, keccak256, AccessListItem, Address,
+    Authorization, BlockEnv, Bytes, Fork, Spec, TxEnv, TxKind, TxType, B256, U256,
 };
 pub use ember_state::{
     self as state, AccountChange, AccountInfo, Database, DatabaseCommit, InMemoryDb,

@@ -81,4 +81,54 @@ pub struct ResultAndState {
     pub result: ExecutionResult,
     /// Every changed account.
     pub state: StateChanges,
+    /// EIP-7702 authorizations that failed a check and were skipped (the transaction still
+    /// executed), in list order.
+    pub skipped_authorizations: Vec<SkippedAuthorization>,
+}
+
+/// Why an EIP-7702 authorization tuple was skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorizationSkip {
+    /// Its chain id is neither 0 nor the chain's.
+    WrongChainId,
+    /// Its nonce is 2^64-1, which the authority could never exceed (EIP-2681).
+    NonceOverflow,
+    /// Its signature recovers no authority (invalid, or s in the upper half).
+    InvalidSignature,
+    /// The authority has code that is not a delegation designator.
+    AuthorityHasCode,
+    /// Its nonce is not the authority's current nonce.
+    NonceMismatch {
+        /// The authority's nonce.
+        expected: u64,
+        /// The tuple's nonce.
+        got: u64,
+    },
+}
+
+impl std::fmt::Display for AuthorizationSkip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthorizationSkip::WrongChainId => {
+                f.write_str("chain id is neither 0 nor this chain's")
+            }
+            AuthorizationSkip::NonceOverflow => f.write_str("nonce is 2^64-1"),
+            AuthorizationSkip::InvalidSignature => f.write_str("signature recovers no authority"),
+            AuthorizationSkip::AuthorityHasCode => {
+                f.write_str("authority has code that is not a delegation")
+            }
+            AuthorizationSkip::NonceMismatch { expected, got } => {
+                write!(f, "nonce {got}, authority's nonce is {expected}")
+            }
+        }
+    }
+}
+
+/// An EIP-7702 authorization that was skipped: its index in the list and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SkippedAuthorization {
+    /// Position in the transaction's authorization list.
+    pub index: usize,
+    /// The check it failed.
+    pub reason: AuthorizationSkip,
 }

@@ -4,11 +4,11 @@
 
 use ember_evm::bytecode::opcode::*;
 use ember_evm::{
-    address, AccountInfo, Address, BlockEnv, Bytecode, Bytes, Evm, EvmError, ExecutionResult, Fork,
-    InMemoryDb, InvalidTransaction, TxEnv, TxKind, TxType, B256, U256,
+    address, AccountInfo, Address, AuthorizationSkip, BlockEnv, Bytecode, Bytes, Evm, EvmError,
+    ExecutionResult, Fork, InMemoryDb, InvalidTransaction, TxEnv, TxKind, TxType, B256, U256,
 };
 use ember_primitives::spec::{GAS_PER_BLOB, MAX_BLOBS_PER_TX};
-use ember_primitives::{BlobParams, Spec};
+use ember_primitives::{Authorization, BlobParams, Spec};
 
 const SENDER: Address = address!("1000000000000000000000000000000000000001");
 const CONTRACT: Address = address!("2000000000000000000000000000000000000002");
@@ -211,4 +211,71 @@ fn bpo_blob_schedules() {
         tx.max_fee_per_blob_gas = U256::from(fee);
         evm.transact_commit(&tx).unwrap();
     }
+}
+
+/// EIP-7702: a tuple that fails a check is skipped, the transaction still executes, and the
+/// result says which tuple was skipped and why.
+#[test]
+fn skipped_authorizations_are_reported() {
+    let authority = address!("3000000000000000000000000000000000000003");
+    let tuple = |chain_id: u64, nonce: u64, authority: Option<Address>| Authorization {
+        chain_id: U256::from(chain_id),
+        address: CONTRACT,
+        nonce,
+        y_parity: U256::ZERO,
+        r: U256::from(1),
+        s: U256::from(1),
+        authority,
+    };
+    let tx = TxEnv {
+        tx_type: TxType::SetCode,
+        authorization_list: vec![
+            tuple(7, 0, Some(authority)),
+            tuple(1, 5, Some(authority)),
+            tuple(1, 0, None),
+            tuple(0, u64::MAX, Some(authority)),
+            tuple(1, 0, Some(authority)),
+            tuple(1, 0, Some(authority)),
+        ],
+        gas_priority_fee: Some(U256::ZERO),
+        ..call(200_000)
+    };
+    let out = evm(&[STOP], Fork::Prague).transact(&tx).unwrap();
+    assert!(out.result.is_success());
+    let skipped: Vec<_> = out
+        .skipped_authorizations
+        .iter()
+        .map(|s| (s.index, s.reason))
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![
+            (0, AuthorizationSkip::WrongChainId),
+            (
+                1,
+                AuthorizationSkip::NonceMismatch {
+                    expected: 0,
+                    got: 5
+                }
+            ),
+            (2, AuthorizationSkip::InvalidSignature),
+            (3, AuthorizationSkip::NonceOverflow),
+            // The fifth tuple applied and bumped the nonce, so the sixth no longer matches.
+            (
+                5,
+                AuthorizationSkip::NonceMismatch {
+                    expected: 1,
+                    got: 0
+                }
+            ),
+        ]
+    );
+    assert_eq!(
+        AuthorizationSkip::NonceMismatch {
+            expected: 1,
+            got: 0
+        }
+        .to_string(),
+        "nonce 0, authority's nonce is 1"
+    );
 }
