@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use ember_evm::{InMemoryDb, PrecompileCache};
-use ember_primitives::{Fork, B256};
+use ember_primitives::{Fork, Spec, B256};
 
 use crate::consensus::{block_reward, validate_header};
 use crate::execute::{
@@ -92,6 +92,14 @@ impl Chain {
             return Err(BlockError::UnknownParent(block.header.parent_hash));
         }
         let header = &block.header;
+        // EIP-7934, checked first as the spec does.
+        let block_fork = self.config.fork_at(header.number, header.timestamp);
+        if let Some(max) = Spec::of(block_fork).max_block_rlp_size {
+            let size = block.encoded().len() as u64;
+            if size > max {
+                return Err(BlockError::BlockTooLarge { size, max });
+            }
+        }
         let fork = validate_header(&self.config, header, &parent.header)?;
         self.validate_ommers(&block, fork)?;
         match (&block.withdrawals, fork >= Fork::Shanghai) {

@@ -79,6 +79,14 @@ pub enum BlockError {
         /// The parent's.
         parent: u64,
     },
+    /// The block's RLP encoding is larger than EIP-7934 allows.
+    #[error("block RLP is {size} bytes, over the EIP-7934 limit of {max}")]
+    BlockTooLarge {
+        /// The block's encoded size.
+        size: u64,
+        /// The fork's limit.
+        max: u64,
+    },
     /// More than 32 bytes of extra data.
     #[error("extra data is {0} bytes, at most 32 allowed")]
     ExtraDataTooLong(usize),

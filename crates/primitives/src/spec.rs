@@ -18,6 +18,9 @@ pub struct BlobParams {
 /// Gas per blob (EIP-4844).
 pub const GAS_PER_BLOB: u64 = 1 << 17;
 
+/// EIP-7934: MAX_BLOCK_SIZE (10 MiB) minus a 2 MiB safety margin for the consensus layer.
+pub const MAX_RLP_BLOCK_SIZE: u64 = 10_485_760 - 2_097_152;
+
 /// EIP-7918: a blob's execution cost is `BLOB_BASE_COST * base_fee` (Osaka on).
 pub const BLOB_BASE_COST: u64 = 1 << 13;
 
@@ -186,6 +189,8 @@ pub struct Spec {
     pub calldata_floor: bool,
     /// EIP-7825: transaction gas limit cap.
     pub tx_gas_limit_cap: Option<u64>,
+    /// EIP-7934: the most bytes a block's RLP encoding may take.
+    pub max_block_rlp_size: Option<u64>,
     /// The merge: DIFFICULTY reads PREVRANDAO, no block rewards.
     pub prevrandao: bool,
 }
@@ -245,6 +250,7 @@ impl Spec {
             reject_sender_with_code: true, // EIP-3607 is applied retroactively by the fixtures.
             calldata_floor: false,
             tx_gas_limit_cap: None,
+            max_block_rlp_size: None,
             prevrandao: false,
         };
         if fork.is_enabled(Fork::Homestead) {
@@ -332,6 +338,8 @@ impl Spec {
             s.blobs = Some(BlobParams::OSAKA);
             s.max_blobs_per_tx = Some(MAX_BLOBS_PER_TX);
             s.blob_base_cost = Some(BLOB_BASE_COST);
+            // EIP-7934: block RLP size cap.
+            s.max_block_rlp_size = Some(MAX_RLP_BLOCK_SIZE);
         }
         if fork.is_enabled(Fork::Bpo1) {
             // EIP-7892 blob-parameter-only fork.
