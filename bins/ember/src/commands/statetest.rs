@@ -13,22 +13,17 @@
 //! status: 2 when a path is missing or a file cannot be loaded (the others still run), else 1
 //! when a case failed, else 0.
 
-use std::convert::Infallible;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ember_evm::state::AccountInfo;
-use ember_evm::{
-    keccak256, Address, Bytecode, Database, DatabaseCommit, Evm, InMemoryDb, Inspector,
-    PrecompileCache, B256, U256,
-};
+use ember_evm::{Evm, InMemoryDb, Inspector, PrecompileCache, B256};
 use ember_primitives::Fork;
 use ember_statetest::{
     capture_executor_panics, check, collect_files, load, run_files, Case, CaseReport, Event,
-    Filler, Filter, Keep, Outcome, RunSummary,
+    Filter, FixtureDb, Keep, Outcome, RunSummary,
 };
 use ember_trace::{Both, GasProfiler, Maybe};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -430,37 +425,6 @@ fn run_case(case: &Case, args: &Args) -> (CaseReport, Extra) {
     (report, extra)
 }
 
-/// The state tests' database: the pre-state in memory, and BLOCKHASH answered as the test
-/// generators define it, `keccak256` of the block number in decimal (as the library's
-/// executor).
-struct FixtureDb(InMemoryDb);
-
-impl Database for FixtureDb {
-    type Error = Infallible;
-
-    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
-        self.0.basic(address)
-    }
-    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Infallible> {
-        self.0.code_by_hash(hash)
-    }
-    fn storage(&mut self, address: Address, key: U256) -> Result<U256, Infallible> {
-        self.0.storage(address, key)
-    }
-    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
-        Ok(keccak256(number.to_string()))
-    }
-    fn has_storage(&mut self, address: Address) -> Result<bool, Infallible> {
-        self.0.has_storage(address)
-    }
-}
-
-impl DatabaseCommit for FixtureDb {
-    fn commit(&mut self, changes: &ember_evm::StateChanges) {
-        self.0.commit(changes)
-    }
-}
-
 fn precompile_cache() -> PrecompileCache {
     ember_statetest::shared_precompile_cache()
 }
@@ -474,16 +438,7 @@ struct Replica<I> {
 
 /// Executes `case` as `ember_statetest::execute` does, observed by `inspector`.
 fn execute_with<I: Inspector>(case: &Case, inspector: I) -> Replica<I> {
-    let mut db = InMemoryDb::new();
-    for (address, account) in case.pre.iter() {
-        let info = AccountInfo::with_code(
-            account.balance,
-            account.nonce,
-            Bytecode::new(account.code.clone()),
-        );
-        db.insert_account(*address, info, account.storage.iter().copied());
-    }
-    let mut evm = Evm::builder(FixtureDb(db))
+    let mut evm = Evm::builder(FixtureDb::of(case))
         .fork(case.fork)
         .block(case.block.clone())
         .chain_id(case.chain_id)
@@ -500,17 +455,9 @@ fn execute_with<I: Inspector>(case: &Case, inspector: I) -> Replica<I> {
     let spec = evm.spec();
     let Evm { ctx, inspector, .. } = evm;
     let mut db = ctx.journal.db.0;
-    if invalid && case.filler == Filler::Retesteth {
-        let coinbase = case.block.coinbase;
-        match db.accounts.get(&coinbase) {
-            None if !spec.empty_account_cleanup => {
-                db.insert_account(coinbase, AccountInfo::default(), []);
-            }
-            Some(account) if spec.empty_account_cleanup && account.info.is_empty() => {
-                db.accounts.remove(&coinbase);
-            }
-            _ => {}
-        }
+    if invalid {
+        case.filler
+            .settle_rejected(&mut db, case.block.coinbase, spec);
     }
     Replica {
         db,
