@@ -27,6 +27,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# Chromium needs an absolute file:// URL.
+mkdir -p "$out" && out=$(cd "$out" && pwd)
+
 ember="$root/target/release/ember"
 bench="$root/target/fixtures/evm-benchmarks/benchmarks/main/snailtracer.json"
 [ -x "$ember" ] || { echo "check-profile-page: no $ember (cargo build --release --bin ember)" >&2; exit 2; }
@@ -66,6 +69,8 @@ flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run
 "$browser" "${flags[@]}" --enable-logging=stderr --v=0 --virtual-time-budget=5000 \
   --dump-dom "file://$page" > "$out/dom.html" 2> "$out/chromium.log" || true
 
+# Each check reports its own result; a failing one must not end the script early.
+set +e
 fail=0
 check() { # check NAME CONDITION-RESULT(0/1)
   if [ "$2" -eq 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi
