@@ -2,43 +2,15 @@
 
 use crate::outcome::{Outcome, Status};
 use ember_evm::state::AccountInfo;
-use ember_evm::{
-    keccak256, Address, BlockEnv, Bytecode, Database, Evm, ExecutionResult, Fork, InMemoryDb,
-    TxEnv, B256, U256,
-};
+use ember_evm::{BlockEnv, Bytecode, Evm, ExecutionResult, Fork, InMemoryDb, TxEnv};
 use ember_statetest::Case;
-use std::convert::Infallible;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 /// The state tests' database for Ember: the pre-state in memory, with BLOCKHASH answered as
-/// the test generators (and revm's `EmptyDB`) define it, `keccak256` of the decimal number.
-#[derive(Clone, Debug)]
-pub struct BenchDb(InMemoryDb);
-
-impl Database for BenchDb {
-    type Error = Infallible;
-
-    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
-        self.0.basic(address)
-    }
-
-    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Infallible> {
-        self.0.code_by_hash(hash)
-    }
-
-    fn storage(&mut self, address: Address, key: U256) -> Result<U256, Infallible> {
-        self.0.storage(address, key)
-    }
-
-    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
-        Ok(keccak256(number.to_string()))
-    }
-
-    fn has_storage(&mut self, address: Address) -> Result<bool, Infallible> {
-        self.0.has_storage(address)
-    }
-}
+/// The state tests' database (BLOCKHASH = keccak256 of the decimal number, as revm's
+/// `EmptyDB` answers it): the one `ember statetest` uses.
+pub use ember_statetest::FixtureDb as BenchDb;
 
 /// A case prepared for Ember: the pre-state database built once (code analysed once), and
 /// the environment to build a fresh EVM over a clone of it for every run.

@@ -3,8 +3,8 @@
 
 use ember_evm::state::{logs_hash, AccountInfo};
 use ember_evm::{
-    keccak256, Address, Bytecode, Bytes, Database, DatabaseCommit, Evm, ExecutionResult,
-    InMemoryDb, Log, Spec, TxEnv, TxKind, B256, U256,
+    keccak256, Address, Bytecode, Bytes, DatabaseCommit, Evm, ExecutionResult, InMemoryDb, Log,
+    Spec, TxEnv, TxKind, B256, U256,
 };
 use ember_statetest::Case;
 use revm::context::result::{ExecutionResult as RevmResult, Output};
@@ -19,7 +19,6 @@ use revm::primitives::TxKind as RevmTxKind;
 use revm::state::{AccountInfo as RevmAccountInfo, Bytecode as RevmBytecode};
 use revm::{Context, ExecuteEvm, MainBuilder, MainContext};
 use std::collections::{BTreeMap, HashMap};
-use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -177,33 +176,9 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 // ------------------------------------------------------------------------------- Ember
 
 /// The state tests' database: BLOCKHASH is keccak256 of the decimal number (as revm's
-/// `EmptyDB`; the fixture's `previousHash` says the same for block 0).
-#[derive(Clone, Debug)]
-struct FixtureDb(InMemoryDb);
-
-impl Database for FixtureDb {
-    type Error = Infallible;
-
-    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
-        self.0.basic(address)
-    }
-
-    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Infallible> {
-        self.0.code_by_hash(hash)
-    }
-
-    fn storage(&mut self, address: Address, key: U256) -> Result<U256, Infallible> {
-        self.0.storage(address, key)
-    }
-
-    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
-        Ok(keccak256(number.to_string()))
-    }
-
-    fn has_storage(&mut self, address: Address) -> Result<bool, Infallible> {
-        self.0.has_storage(address)
-    }
-}
+/// The state tests' database (BLOCKHASH = keccak256 of the decimal number, as revm's
+/// `EmptyDB` answers it): the one `ember statetest` uses.
+use ember_statetest::FixtureDb;
 
 /// What a run reached, observed in Ember: call depth, calls by kind, precompiles,
 /// creations, self-destructs, logs and (with `steps`) the opcodes executed.
