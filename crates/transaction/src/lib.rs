@@ -37,7 +37,8 @@ pub use legacy::TxLegacy;
 pub use signature::recover_authority;
 pub use typed::{TxEip1559, TxEip2930, TxEip4844, TxEip7702};
 pub use validity::{
-    check_transaction, type_enabled, validate, validate_with_chain_id, MAINNET_CHAIN_ID,
+    check_transaction, check_transaction_from, type_enabled, validate, validate_with_chain_id,
+    MAINNET_CHAIN_ID,
 };
 
 #[cfg(test)]

@@ -79,7 +79,18 @@ pub fn check_transaction(
         }
     }
     let sender = tx.recover_sender(spec)?;
+    check_transaction_from(tx, spec, sender)
+}
 
+/// [`check_transaction`]'s checks after the signature, for a transaction whose sender is
+/// known without one (a dev node's impersonated accounts); the type and chain id are not
+/// checked here.
+pub fn check_transaction_from(
+    tx: &Transaction,
+    spec: &Spec,
+    sender: Address,
+) -> Result<Address, TxValidationError> {
+    let ty = tx.tx_type();
     let env = tx.to_env(sender);
     let want = intrinsic_gas(spec, &env);
     if env.gas_limit < want {
