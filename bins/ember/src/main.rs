@@ -53,6 +53,12 @@ Examples:
   ember asm listing.txt
   ember disasm 0x6004565b00 | ember asm -";
 
+const NODE_EXAMPLES: &str = "\
+Examples:
+  ember node                                   # 127.0.0.1:8545, anvil's defaults
+  ember node --port 9545 --hardfork cancun --block-time 2
+  ember node --data-dir ~/.ember/dev           # keeps the chain across restarts";
+
 /// The Ember Ethereum Virtual Machine.
 #[derive(Debug, Parser)]
 #[command(name = "ember", version, about, after_help = EXAMPLES)]
@@ -85,6 +91,10 @@ enum Command {
     /// Assemble a listing or hand-written assembly into bytecode, printed as 0x-hex.
     #[command(after_help = ASM_EXAMPLES)]
     Asm(commands::asm::Args),
+    /// A local development chain speaking anvil's JSON-RPC (HTTP and WebSocket on one
+    /// port), with anvil's defaults: 10 funded accounts, chain id 31337, automine.
+    #[command(after_help = NODE_EXAMPLES)]
+    Node(commands::node::Args),
 }
 
 /// The trace flags geth's `evm` accepts before the subcommand, and whether each takes a
@@ -165,6 +175,7 @@ fn main() -> ExitCode {
         Command::T8n(args) => commands::t8n::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Asm(args) => commands::asm::run(args),
+        Command::Node(args) => commands::node::run(args),
     }
 }
 

@@ -1,0 +1,528 @@
+//! [`DevChain`]: the dev chain's blocks, head state and recent history, and how a block is
+//! mined from the pool.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use ember_blockchain::consensus::{calc_base_fee, calc_excess_blob_gas};
+use ember_blockchain::header::EMPTY_OMMERS_HASH;
+use ember_blockchain::{
+    execute_block, Block, BlockContext, BlockDatabase, BlockError, ChainConfig, ExecuteOptions,
+    ExecutionMode, Header, InvalidTxPolicy, TxOutcome,
+};
+use ember_evm::{
+    AccountChange, AccountInfo, Bytecode, Database, DatabaseCommit, InMemoryDb, StateChanges,
+};
+use ember_primitives::{keccak256, Address, Bytes, Fork, Spec, B256, U256};
+
+use crate::tx::NodeTx;
+
+/// How many past blocks' states are kept for queries at a block number.
+pub const STATE_HISTORY: usize = 256;
+
+/// A mined block with what the RPC reports about it.
+#[derive(Clone, Debug)]
+pub struct MinedBlock {
+    /// The block (header, transactions, withdrawals).
+    pub block: Block,
+    /// Its hash.
+    pub hash: B256,
+    /// Its transactions with senders and hashes, in order.
+    pub txs: Vec<NodeTx>,
+    /// The outcome of each transaction, in order.
+    pub outcomes: Vec<TxOutcome>,
+}
+
+impl MinedBlock {
+    /// Its number.
+    pub fn number(&self) -> u64 {
+        self.block.header.number
+    }
+
+    /// The index of this block's first log among all logs of the chain is not kept; this
+    /// is the index of transaction `tx`'s first log within the block.
+    pub fn first_log_index(&self, tx: usize) -> usize {
+        self.outcomes[..tx]
+            .iter()
+            .map(|o| o.receipt.logs.len())
+            .sum()
+    }
+}
+
+/// One account as a [`StateDiff`] records it after a change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountDiff {
+    /// Balance.
+    pub balance: U256,
+    /// Nonce.
+    pub nonce: u64,
+    /// Code.
+    pub code: Bytes,
+    /// All storage was dropped before `storage` was applied.
+    pub storage_cleared: bool,
+    /// Changed slots (zero deletes).
+    pub storage: Vec<(U256, U256)>,
+}
+
+/// What a block or a cheat code changed: every touched account with its new fields
+/// (`None`: deleted). A durable store applies these to its copy of the state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StateDiff {
+    /// Changed accounts.
+    pub accounts: Vec<(Address, Option<AccountDiff>)>,
+}
+
+impl StateDiff {
+    /// The diff of the accounts in `touched` as they are in `db` now, with the slots in
+    /// `slots` (and a clear where `cleared`).
+    fn collect(db: &InMemoryDb, tracker: &ChangeTracker) -> StateDiff {
+        let accounts = tracker
+            .accounts
+            .iter()
+            .map(|address| {
+                let diff = db.accounts.get(address).map(|acc| AccountDiff {
+                    balance: acc.info.balance,
+                    nonce: acc.info.nonce,
+                    code: acc
+                        .info
+                        .code
+                        .as_ref()
+                        .map(|c| c.original().clone())
+                        .unwrap_or_default(),
+                    storage_cleared: tracker.cleared.contains(address),
+                    storage: tracker
+                        .slots
+                        .range((*address, U256::ZERO)..=(*address, U256::MAX))
+                        .map(|(_, key)| (*key, acc.storage.get(key).copied().unwrap_or_default()))
+                        .collect(),
+                });
+                (*address, diff)
+            })
+            .collect();
+        StateDiff { accounts }
+    }
+
+    /// The diff of `addresses` as they are in `db` with all their storage (cheat codes).
+    pub fn of_accounts(db: &InMemoryDb, addresses: &[Address]) -> StateDiff {
+        let mut tracker = ChangeTracker::default();
+        for address in addresses {
+            tracker.accounts.insert(*address);
+            tracker.cleared.insert(*address);
+            if let Some(acc) = db.accounts.get(address) {
+                tracker
+                    .slots
+                    .extend(acc.storage.keys().map(|k| (*address, *k)));
+            }
+        }
+        StateDiff::collect(db, &tracker)
+    }
+
+    /// The diff that recreates every account of `db`.
+    pub fn whole(db: &InMemoryDb) -> StateDiff {
+        let mut tracker = ChangeTracker::default();
+        for (address, acc) in &db.accounts {
+            tracker.accounts.insert(*address);
+            tracker.cleared.insert(*address);
+            tracker
+                .slots
+                .extend(acc.storage.keys().map(|k| (*address, *k)));
+        }
+        StateDiff::collect(db, &tracker)
+    }
+
+    /// Applies the diff to `db`.
+    pub fn apply(&self, db: &mut InMemoryDb) {
+        for (address, diff) in &self.accounts {
+            let Some(diff) = diff else {
+                db.accounts.remove(address);
+                continue;
+            };
+            let account = db.accounts.entry(*address).or_default();
+            account.info =
+                crate::genesis::account_info(diff.balance, diff.nonce, diff.code.clone());
+            if diff.storage_cleared {
+                account.storage.clear();
+            }
+            for (key, value) in &diff.storage {
+                if value.is_zero() {
+                    account.storage.remove(key);
+                } else {
+                    account.storage.insert(*key, *value);
+                }
+            }
+        }
+    }
+}
+
+/// The addresses and slots a block touched.
+#[derive(Debug, Default)]
+struct ChangeTracker {
+    accounts: BTreeSet<Address>,
+    cleared: BTreeSet<Address>,
+    slots: BTreeSet<(Address, U256)>,
+}
+
+impl ChangeTracker {
+    fn record(&mut self, changes: &StateChanges) {
+        for (address, change) in changes {
+            self.accounts.insert(*address);
+            match change {
+                AccountChange::Deleted => {
+                    self.cleared.insert(*address);
+                }
+                AccountChange::Updated {
+                    storage,
+                    storage_cleared,
+                    ..
+                } => {
+                    if *storage_cleared {
+                        self.cleared.insert(*address);
+                    }
+                    self.slots
+                        .extend(storage.iter().map(|(key, _)| (*address, *key)));
+                }
+            }
+        }
+    }
+}
+
+/// The head state during a block, recording what changes.
+struct TrackedDb {
+    db: InMemoryDb,
+    tracker: ChangeTracker,
+}
+
+impl Database for TrackedDb {
+    type Error = std::convert::Infallible;
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
+        self.db.basic(address)
+    }
+    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Self::Error> {
+        self.db.code_by_hash(hash)
+    }
+    fn storage(&mut self, address: Address, key: U256) -> Result<U256, Self::Error> {
+        self.db.storage(address, key)
+    }
+    fn block_hash(&mut self, number: u64) -> Result<B256, Self::Error> {
+        self.db.block_hash(number)
+    }
+    fn has_storage(&mut self, address: Address) -> Result<bool, Self::Error> {
+        self.db.has_storage(address)
+    }
+}
+
+impl DatabaseCommit for TrackedDb {
+    fn commit(&mut self, changes: &StateChanges) {
+        self.tracker.record(changes);
+        self.db.commit(changes);
+    }
+}
+
+impl BlockDatabase for TrackedDb {
+    fn state_root(&mut self) -> B256 {
+        self.db.state_root()
+    }
+}
+
+/// The chain: blocks from genesis, the head state, and recent states.
+#[derive(Debug, Clone)]
+pub struct DevChain {
+    /// The fork every block runs.
+    pub fork: Fork,
+    /// The chain id.
+    pub chain_id: u64,
+    config: ChainConfig,
+    blocks: Vec<Arc<MinedBlock>>,
+    by_hash: HashMap<B256, u64>,
+    tx_index: HashMap<B256, (u64, usize)>,
+    state: Arc<InMemoryDb>,
+    history: VecDeque<(u64, Arc<InMemoryDb>)>,
+}
+
+/// What to mine next.
+#[derive(Clone, Debug)]
+pub struct BlockTemplate {
+    /// Timestamp.
+    pub timestamp: u64,
+    /// Gas limit.
+    pub gas_limit: u64,
+    /// Beneficiary.
+    pub coinbase: Address,
+    /// Base fee (ignored before London).
+    pub base_fee: U256,
+}
+
+impl DevChain {
+    /// A chain whose genesis holds `state`, with the genesis header's values from
+    /// `template`.
+    pub fn new(fork: Fork, chain_id: u64, mut state: InMemoryDb, template: &BlockTemplate) -> Self {
+        let spec = Spec::of(fork);
+        let header = Header {
+            ommers_hash: EMPTY_OMMERS_HASH,
+            beneficiary: template.coinbase,
+            state_root: state.state_root(),
+            gas_limit: template.gas_limit,
+            timestamp: template.timestamp,
+            base_fee_per_gas: spec.tx_fee_market.then_some(template.base_fee),
+            withdrawals_root: (fork >= Fork::Shanghai).then_some(ember_primitives::EMPTY_ROOT),
+            blob_gas_used: (fork >= Fork::Cancun).then_some(0),
+            excess_blob_gas: (fork >= Fork::Cancun).then_some(0),
+            parent_beacon_block_root: (fork >= Fork::Cancun).then_some(B256::ZERO),
+            requests_hash: (fork >= Fork::Prague)
+                .then_some(ember_blockchain::header::EMPTY_REQUESTS_HASH),
+            ..Header::default()
+        };
+        let block = Block {
+            header,
+            transactions: Vec::new(),
+            ommers: Vec::new(),
+            withdrawals: (fork >= Fork::Shanghai).then(Vec::new),
+        };
+        let hash = block.hash();
+        state.block_hashes.insert(0, hash);
+        let genesis = MinedBlock {
+            block,
+            hash,
+            txs: Vec::new(),
+            outcomes: Vec::new(),
+        };
+        DevChain::from_blocks(fork, chain_id, vec![genesis], state)
+    }
+
+    /// A chain from its blocks (genesis first) and the state after the last.
+    pub fn from_blocks(
+        fork: Fork,
+        chain_id: u64,
+        blocks: Vec<MinedBlock>,
+        state: InMemoryDb,
+    ) -> Self {
+        let mut chain = DevChain {
+            fork,
+            chain_id,
+            config: ChainConfig::single(fork, chain_id),
+            blocks: Vec::with_capacity(blocks.len()),
+            by_hash: HashMap::new(),
+            tx_index: HashMap::new(),
+            state: Arc::new(state),
+            history: VecDeque::new(),
+        };
+        for block in blocks {
+            chain.index(Arc::new(block));
+        }
+        chain
+    }
+
+    fn index(&mut self, block: Arc<MinedBlock>) {
+        let number = block.number();
+        self.by_hash.insert(block.hash, number);
+        for (i, tx) in block.txs.iter().enumerate() {
+            self.tx_index.insert(tx.hash, (number, i));
+        }
+        self.blocks.push(block);
+    }
+
+    /// The fork's rules.
+    pub fn spec(&self) -> &'static Spec {
+        Spec::of(self.fork)
+    }
+
+    /// The newest block.
+    pub fn head(&self) -> &Arc<MinedBlock> {
+        self.blocks.last().expect("a chain has its genesis")
+    }
+
+    /// The newest block's number.
+    pub fn head_number(&self) -> u64 {
+        self.head().number()
+    }
+
+    /// Block `number`.
+    pub fn block(&self, number: u64) -> Option<&Arc<MinedBlock>> {
+        self.blocks.get(usize::try_from(number).ok()?)
+    }
+
+    /// The block with `hash`.
+    pub fn block_by_hash(&self, hash: &B256) -> Option<&Arc<MinedBlock>> {
+        self.by_hash.get(hash).and_then(|n| self.block(*n))
+    }
+
+    /// Where transaction `hash` was mined: its block and index.
+    pub fn find_tx(&self, hash: &B256) -> Option<(&Arc<MinedBlock>, usize)> {
+        let (number, index) = self.tx_index.get(hash)?;
+        Some((self.block(*number)?, *index))
+    }
+
+    /// Every block, genesis first.
+    pub fn blocks(&self) -> &[Arc<MinedBlock>] {
+        &self.blocks
+    }
+
+    /// The state at the head ("latest"), cheat-code changes included.
+    pub fn state(&self) -> &Arc<InMemoryDb> {
+        &self.state
+    }
+
+    /// The state after block `number`, while it is kept.
+    pub fn state_at(&self, number: u64) -> Option<Arc<InMemoryDb>> {
+        if number == self.head_number() {
+            return Some(self.state.clone());
+        }
+        self.history
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, s)| s.clone())
+    }
+
+    /// Changes the head state outside a block (cheat codes); returns what changed.
+    pub fn modify_state(&mut self, f: impl FnOnce(&mut InMemoryDb)) {
+        f(Arc::make_mut(&mut self.state));
+    }
+
+    /// The base fee the next block has by EIP-1559.
+    pub fn next_base_fee(&self) -> U256 {
+        let parent = &self.head().block.header;
+        match parent.base_fee_per_gas {
+            Some(fee) if self.spec().tx_fee_market => {
+                calc_base_fee(parent.gas_limit, parent.gas_used, fee)
+            }
+            _ => U256::ZERO,
+        }
+    }
+
+    /// The blob base fee's excess gas for the next block.
+    pub fn next_excess_blob_gas(&self) -> Option<u64> {
+        let params = self.config.blob_params(self.fork)?;
+        Some(calc_excess_blob_gas(
+            self.fork,
+            params,
+            &self.head().block.header,
+        ))
+    }
+
+    /// The block environment values of the next block.
+    pub fn next_context(&self, template: &BlockTemplate) -> BlockContext {
+        let parent = self.head();
+        let number = parent.number() + 1;
+        BlockContext {
+            fork: self.fork,
+            number,
+            timestamp: template.timestamp,
+            gas_limit: template.gas_limit,
+            coinbase: template.coinbase,
+            base_fee: if self.spec().tx_fee_market {
+                template.base_fee
+            } else {
+                U256::ZERO
+            },
+            difficulty: U256::ZERO,
+            prevrandao: keccak256(number.to_be_bytes()),
+            excess_blob_gas: self.next_excess_blob_gas(),
+            parent_hash: Some(parent.hash),
+            parent_beacon_block_root: (self.fork >= Fork::Cancun).then_some(B256::ZERO),
+        }
+    }
+
+    /// The chain configuration blocks execute under.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
+    }
+
+    /// Mines a block with `txs` (in this order) on the head. Invalid transactions are left
+    /// out and returned with the reason; the new block becomes the head.
+    pub fn mine(
+        &mut self,
+        template: &BlockTemplate,
+        txs: Vec<NodeTx>,
+    ) -> Result<(Arc<MinedBlock>, Vec<(NodeTx, String)>, StateDiff), BlockError> {
+        let ctx = self.next_context(template);
+        let fork = self.fork;
+        let options = ExecuteOptions {
+            mode: ExecutionMode::Block,
+            on_invalid_tx: InvalidTxPolicy::Skip,
+            reward: None,
+            ommers: Vec::new(),
+            precompile_cache: None,
+        };
+        let withdrawals = (fork >= Fork::Shanghai).then(Vec::new);
+        let db = TrackedDb {
+            db: InMemoryDb::clone(&self.state),
+            tracker: ChangeTracker::default(),
+        };
+        let (execution, mut db) = execute_block(
+            db,
+            &self.config,
+            &ctx,
+            &txs,
+            withdrawals.as_deref(),
+            &options,
+        )?;
+        let rejected_at: HashMap<usize, String> = execution.rejected.iter().cloned().collect();
+        let mut included = Vec::with_capacity(execution.transactions.len());
+        let mut rejected = Vec::new();
+        for (index, tx) in txs.into_iter().enumerate() {
+            match rejected_at.get(&index) {
+                Some(reason) => rejected.push((tx, reason.clone())),
+                None => included.push(tx),
+            }
+        }
+        let header = Header {
+            parent_hash: self.head().hash,
+            ommers_hash: EMPTY_OMMERS_HASH,
+            beneficiary: ctx.coinbase,
+            state_root: execution.state_root,
+            transactions_root: execution.transactions_root,
+            receipts_root: execution.receipts_root,
+            logs_bloom: execution.logs_bloom,
+            difficulty: U256::ZERO,
+            number: ctx.number,
+            gas_limit: ctx.gas_limit,
+            gas_used: execution.gas_used,
+            timestamp: ctx.timestamp,
+            extra_data: Bytes::new(),
+            mix_hash: ctx.prevrandao,
+            nonce: Default::default(),
+            base_fee_per_gas: self.spec().tx_fee_market.then_some(ctx.base_fee),
+            withdrawals_root: execution.withdrawals_root,
+            blob_gas_used: (fork >= Fork::Cancun).then_some(execution.blob_gas_used),
+            excess_blob_gas: ctx.excess_blob_gas,
+            parent_beacon_block_root: ctx.parent_beacon_block_root,
+            requests_hash: execution.requests_hash,
+        };
+        let block = Block {
+            header,
+            transactions: included.iter().map(|t| t.tx.clone()).collect(),
+            ommers: Vec::new(),
+            withdrawals,
+        };
+        let hash = block.hash();
+        db.db.block_hashes.insert(ctx.number, hash);
+        let diff = StateDiff::collect(&db.db, &db.tracker);
+        let mined = Arc::new(MinedBlock {
+            block,
+            hash,
+            txs: included,
+            outcomes: execution.transactions,
+        });
+        let old = std::mem::replace(&mut self.state, Arc::new(db.db));
+        self.history.push_back((ctx.number - 1, old));
+        if self.history.len() > STATE_HISTORY {
+            self.history.pop_front();
+        }
+        self.index(mined.clone());
+        Ok((mined, rejected, diff))
+    }
+
+    /// Drops every block after `number` and restores `state` as the head state
+    /// (`evm_revert`, `anvil_reset` to a snapshot).
+    pub fn rewind(&mut self, number: u64, state: Arc<InMemoryDb>) {
+        while self.head_number() > number {
+            let block = self.blocks.pop().expect("above genesis");
+            self.by_hash.remove(&block.hash);
+            for tx in &block.txs {
+                self.tx_index.remove(&tx.hash);
+            }
+        }
+        self.history.retain(|(n, _)| *n < number);
+        self.state = state;
+    }
+}

@@ -1,0 +1,372 @@
+//! Running a transaction against a state without keeping it: `eth_call`,
+//! `eth_estimateGas`, `eth_createAccessList`, with state overrides.
+
+use std::collections::{BTreeMap, HashSet};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use ember_evm::{
+    AccountInfo, Bytecode, Database, Evm, EvmError, ExecutionResult, HaltReason, InMemoryDb,
+    Inspector, NoopInspector, ResultAndState,
+};
+use ember_primitives::{Address, BlockEnv, Bytes, Fork, Spec, TxEnv, B256, U256};
+use ember_rpc::RpcError;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::genesis::account_info;
+use crate::params::Quantity;
+
+/// A state to run calls on: shared with the chain, or a copy changed by overrides.
+#[derive(Clone, Debug)]
+pub enum CallDb {
+    /// The chain's state, read only.
+    Shared(Arc<InMemoryDb>),
+    /// A private copy.
+    Owned(InMemoryDb),
+}
+
+impl CallDb {
+    fn db(&self) -> &InMemoryDb {
+        match self {
+            CallDb::Shared(db) => db,
+            CallDb::Owned(db) => db,
+        }
+    }
+
+    /// A copy to change.
+    pub fn make_mut(&mut self) -> &mut InMemoryDb {
+        if let CallDb::Shared(db) = self {
+            *self = CallDb::Owned(InMemoryDb::clone(db));
+        }
+        match self {
+            CallDb::Owned(db) => db,
+            CallDb::Shared(_) => unreachable!("just made owned"),
+        }
+    }
+}
+
+impl Database for CallDb {
+    type Error = Infallible;
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
+        Ok(self.db().accounts.get(&address).map(|a| a.info.clone()))
+    }
+    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Infallible> {
+        Ok(self
+            .db()
+            .accounts
+            .values()
+            .find(|a| a.info.code_hash == hash)
+            .and_then(|a| a.info.code.clone())
+            .unwrap_or_default())
+    }
+    fn storage(&mut self, address: Address, key: U256) -> Result<U256, Infallible> {
+        Ok(self
+            .db()
+            .accounts
+            .get(&address)
+            .and_then(|a| a.storage.get(&key))
+            .copied()
+            .unwrap_or_default())
+    }
+    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+        Ok(self
+            .db()
+            .block_hashes
+            .get(&number)
+            .copied()
+            .unwrap_or_default())
+    }
+    fn has_storage(&mut self, address: Address) -> Result<bool, Infallible> {
+        Ok(self
+            .db()
+            .accounts
+            .get(&address)
+            .is_some_and(|a| !a.storage.is_empty()))
+    }
+}
+
+/// One account's override in `eth_call`'s third parameter.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountOverride {
+    /// New balance.
+    pub balance: Option<U256>,
+    /// New nonce.
+    pub nonce: Option<Quantity>,
+    /// New code.
+    pub code: Option<Bytes>,
+    /// Replaces all storage.
+    pub state: Option<BTreeMap<B256, B256>>,
+    /// Changes these slots.
+    pub state_diff: Option<BTreeMap<B256, B256>>,
+    /// Moves a precompile (not supported: rejected).
+    pub move_precompile_to_address: Option<Address>,
+}
+
+/// Applies state overrides to `db`.
+pub fn apply_overrides(
+    db: &mut CallDb,
+    overrides: &BTreeMap<Address, AccountOverride>,
+) -> Result<(), RpcError> {
+    if overrides.is_empty() {
+        return Ok(());
+    }
+    let db = db.make_mut();
+    for (address, o) in overrides {
+        if o.state.is_some() && o.state_diff.is_some() {
+            return Err(RpcError::invalid_params(format!(
+                "`stateOverrides`: {address} has both state and stateDiff"
+            )));
+        }
+        if o.move_precompile_to_address.is_some() {
+            return Err(RpcError::invalid_params(
+                "`stateOverrides`: movePrecompileToAddress is not supported",
+            ));
+        }
+        let account = db.accounts.entry(*address).or_default();
+        let code = match &o.code {
+            Some(code) => code.clone(),
+            None => account
+                .info
+                .code
+                .as_ref()
+                .map(|c| c.original().clone())
+                .unwrap_or_default(),
+        };
+        account.info = account_info(
+            o.balance.unwrap_or(account.info.balance),
+            o.nonce.map_or(account.info.nonce, |n| n.0),
+            code,
+        );
+        if let Some(state) = &o.state {
+            account.storage.clear();
+            for (k, v) in state {
+                account.storage.insert((*k).into(), (*v).into());
+            }
+        }
+        if let Some(diff) = &o.state_diff {
+            for (k, v) in diff {
+                let (k, v): (U256, U256) = ((*k).into(), (*v).into());
+                if v.is_zero() {
+                    account.storage.remove(&k);
+                } else {
+                    account.storage.insert(k, v);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `tx` on `db` without committing.
+pub fn run<I: Inspector>(
+    db: CallDb,
+    fork: Fork,
+    chain_id: u64,
+    block: &BlockEnv,
+    tx: &TxEnv,
+    inspector: I,
+) -> Result<(ResultAndState, I), EvmError<Infallible>> {
+    let mut evm = Evm::builder(db)
+        .fork(fork)
+        .block(block.clone())
+        .chain_id(chain_id)
+        .inspector(inspector)
+        .build();
+    let result = evm.transact(tx)?;
+    Ok((result, evm.inspector))
+}
+
+/// The JSON-RPC error of a transaction the EVM refused.
+pub fn invalid_tx_error(e: EvmError<Infallible>) -> RpcError {
+    match e {
+        EvmError::Transaction(e) => RpcError::server(e.to_string()),
+        EvmError::Database(e) => RpcError::internal(e.to_string()),
+    }
+}
+
+/// Decodes revert data: `Error(string)` gives its reason, `Panic(uint256)` its code.
+pub fn revert_reason(data: &[u8]) -> Option<String> {
+    const ERROR: [u8; 4] = [0x08, 0xc3, 0x79, 0xa0];
+    const PANIC: [u8; 4] = [0x4e, 0x48, 0x7b, 0x71];
+    let (selector, body) = (data.get(..4)?, &data[4..]);
+    if selector == ERROR {
+        let offset = usize::try_from(U256::from_be_slice(body.get(..32)?)).ok()?;
+        let len_word = body.get(offset..offset.checked_add(32)?)?;
+        let len = usize::try_from(U256::from_be_slice(len_word)).ok()?;
+        let start = offset + 32;
+        let text = body.get(start..start.checked_add(len)?)?;
+        return Some(String::from_utf8_lossy(text).into_owned());
+    }
+    if selector == PANIC && body.len() == 32 {
+        let code = U256::from_be_slice(body);
+        let what = match code.to::<u64>() {
+            0x00 => "generic panic",
+            0x01 => "assertion failed",
+            0x11 => "arithmetic underflow or overflow",
+            0x12 => "division or modulo by zero",
+            0x21 => "enum overflow",
+            0x22 => "invalid encoded storage byte array accessed",
+            0x31 => "out-of-bounds array access; popped on empty array",
+            0x32 => "out-of-bounds access of an array or bytesN",
+            0x41 => "out of memory",
+            0x51 => "tried to call a zero-initialized variable of internal function type",
+            _ => "unknown panic code",
+        };
+        return Some(format!("panic: {what} ({code:#x})"));
+    }
+    None
+}
+
+/// The error of a reverted call: code 3, "execution reverted[: reason]", the data as hex.
+pub fn revert_error(output: &Bytes) -> RpcError {
+    let message = match revert_reason(output) {
+        Some(reason) => format!("execution reverted: {reason}"),
+        None if output.is_empty() => "execution reverted".to_string(),
+        None => format!("execution reverted: custom error {output}"),
+    };
+    RpcError::new(3, message).with_data(json!(output))
+}
+
+/// The error of a call that halted.
+pub fn halt_error(reason: &HaltReason) -> RpcError {
+    let text = match reason {
+        HaltReason::OutOfGas => "out of gas".to_string(),
+        other => format!("{other:?}"),
+    };
+    RpcError::new(-32003, format!("EVM error: {text}"))
+}
+
+/// What one run of `eth_call` returned, or its error.
+pub fn call_output(result: &ExecutionResult) -> Result<Bytes, RpcError> {
+    match result {
+        ExecutionResult::Success { output, .. } => Ok(output.clone()),
+        ExecutionResult::Revert { output, .. } => Err(revert_error(output)),
+        ExecutionResult::Halt { reason, .. } => Err(halt_error(reason)),
+    }
+}
+
+/// The smallest gas limit with which `tx` succeeds on `db`, searched between its intrinsic
+/// cost and `cap` (anvil's answer: exact to the unit).
+pub fn estimate_gas(
+    db: &CallDb,
+    fork: Fork,
+    chain_id: u64,
+    block: &BlockEnv,
+    tx: &TxEnv,
+    cap: u64,
+) -> Result<u64, RpcError> {
+    let attempt = |gas: u64| -> Result<ExecutionResult, EvmError<Infallible>> {
+        let mut tx = tx.clone();
+        tx.gas_limit = gas;
+        run(db.clone(), fork, chain_id, block, &tx, NoopInspector).map(|(r, _)| r.result)
+    };
+    let first = attempt(cap).map_err(invalid_tx_error)?;
+    let used = match &first {
+        ExecutionResult::Success {
+            gas_used,
+            gas_refunded,
+            ..
+        } => gas_used + gas_refunded,
+        ExecutionResult::Revert { output, .. } => return Err(revert_error(output)),
+        ExecutionResult::Halt { reason, .. } => {
+            return Err(match reason {
+                HaltReason::OutOfGas => {
+                    RpcError::server(format!("gas required exceeds allowance ({cap})"))
+                }
+                other => halt_error(other),
+            })
+        }
+    };
+    let succeeds = |gas: u64| matches!(attempt(gas), Ok(ExecutionResult::Success { .. }));
+    let spec = Spec::of(fork);
+    let intrinsic = ember_transaction::intrinsic_gas(spec, tx).max(if spec.calldata_floor {
+        ember_transaction::calldata_floor_gas(tx)
+    } else {
+        0
+    });
+    let mut lo = used.saturating_sub(1).max(intrinsic.saturating_sub(1));
+    let mut hi = cap;
+    // Most calls need a little more than they use (the 63/64 rule, refunds): try that first.
+    let optimistic = (used + 2_300) * 64 / 63;
+    if optimistic < hi {
+        if succeeds(optimistic) {
+            hi = optimistic;
+        } else {
+            lo = optimistic;
+        }
+    }
+    if lo < used && used <= hi && succeeds(used) {
+        hi = used;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if succeeds(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(hi)
+}
+
+/// The access list a transaction touches (addresses other than the sender, recipient and
+/// precompiles, with their slots) and the gas it then uses.
+#[derive(Debug, Default)]
+pub struct AccessCollector {
+    /// Touched addresses and slots.
+    pub touched: BTreeMap<Address, std::collections::BTreeSet<B256>>,
+}
+
+impl Inspector for AccessCollector {
+    fn step(&mut self, interp: &ember_evm::Interpreter) {
+        use ember_evm::bytecode::opcode;
+        let op = interp.current_opcode();
+        let data = interp.stack.data();
+        let peek = |n: usize| data.len().checked_sub(n + 1).map(|i| data[i]);
+        let address = interp.address;
+        match op {
+            opcode::SLOAD | opcode::SSTORE => {
+                if let Some(key) = peek(0) {
+                    self.touched
+                        .entry(address)
+                        .or_default()
+                        .insert(B256::from(key));
+                }
+            }
+            opcode::EXTCODECOPY
+            | opcode::EXTCODEHASH
+            | opcode::EXTCODESIZE
+            | opcode::BALANCE
+            | opcode::SELFDESTRUCT => {
+                if let Some(word) = peek(0) {
+                    self.touched
+                        .entry(Address::from_word(B256::from(word)))
+                        .or_default();
+                }
+            }
+            opcode::CALL | opcode::CALLCODE | opcode::DELEGATECALL | opcode::STATICCALL => {
+                if let Some(word) = peek(1) {
+                    self.touched
+                        .entry(Address::from_word(B256::from(word)))
+                        .or_default();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Removes from an access list what is warm anyway.
+pub fn prune_access_list(
+    touched: &mut BTreeMap<Address, std::collections::BTreeSet<B256>>,
+    always_warm: &HashSet<Address>,
+) {
+    touched.retain(|a, slots| !(always_warm.contains(a) && slots.is_empty()));
+    for a in always_warm {
+        if touched.get(a).is_some_and(|s| s.is_empty()) {
+            touched.remove(a);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! `ember node`: a local development chain that speaks anvil's JSON-RPC, so scripts written
+//! for anvil (ethers, viem, web3.py, cast) run against it unchanged.
+//!
+//! - [`config`]: the flags, with anvil's defaults; [`startup`]: genesis, banner, serving;
+//! - [`chain`]: blocks, head state, recent states, mining a block from the pool ([`pool`]);
+//! - [`node`]: the state behind the lock and the operations methods share;
+//! - [`methods`] and [`cheats`]: the JSON-RPC methods; [`exec`]: calls and gas estimation;
+//!   [`debug`]: traces; [`proof`]: `eth_getProof`; [`filter`]: logs, filters, subscriptions;
+//! - [`store`]: the chain in a database (`--data-dir`); [`state_file`]: anvil's state dumps.
+#![deny(missing_docs)]
+
+pub mod chain;
+pub mod cheats;
+pub mod config;
+pub mod debug;
+pub mod exec;
+pub mod filter;
+pub mod genesis;
+pub mod methods;
+pub mod node;
+pub mod params;
+pub mod pool;
+pub mod proof;
+pub mod render;
+pub mod startup;
+pub mod state_file;
+pub mod store;
+pub mod tx;
+
+pub use config::NodeConfig;
+pub use node::{Node, NodeState};
+pub use startup::{build_state, run};

@@ -1,0 +1,670 @@
+//! The JSON-RPC methods: one table from name to handler, then the handlers by family
+//! (`eth_`, `net_`/`web3_`, the `anvil_`/`hardhat_`/`evm_` cheat codes, `txpool_`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ember_evm::{ExecutionResult, NoopInspector};
+use ember_primitives::{hex, keccak256, Address, Bytes, TxType, B256, U256};
+use ember_rpc::RpcError;
+use ember_transaction::Transaction;
+use serde_json::{json, Value};
+
+use crate::chain::StateDiff;
+use crate::config::MiningMode;
+use crate::exec::{self, AccountOverride, CallDb};
+use crate::filter::{FilterKind, LogFilter};
+use crate::node::{Node, NodeState, Snapshot, SUGGESTED_PRIORITY_FEE};
+use crate::params::{hex_u64, BlockId, Params, Quantity};
+use crate::render;
+use crate::tx::{NodeTx, TxRequest};
+
+/// The client version `web3_clientVersion` reports.
+pub const CLIENT_VERSION: &str = concat!("ember/v", env!("CARGO_PKG_VERSION"));
+
+fn hex_u256(n: U256) -> Value {
+    Value::String(format!("{n:#x}"))
+}
+
+fn hex_bytes(b: &[u8]) -> Value {
+    Value::String(format!("0x{}", hex::encode(b)))
+}
+
+/// Runs `method`.
+pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError> {
+    // Methods that run the EVM on a snapshot of the state, outside the lock.
+    match method {
+        "eth_call" => return eth_call(node, p),
+        "eth_estimateGas" => return eth_estimate_gas(node, p),
+        "eth_createAccessList" => return eth_create_access_list(node, p),
+        "debug_traceTransaction" => return crate::debug::trace_transaction(node, p),
+        "debug_traceCall" => return crate::debug::trace_call(node, p),
+        _ => {}
+    }
+    let mut s = node.lock()?;
+    let result = match method {
+        // ---- identity ----
+        "web3_clientVersion" => json!(CLIENT_VERSION),
+        "web3_sha3" => {
+            let data: Bytes = p.required(0, "data")?;
+            json!(keccak256(&data))
+        }
+        "net_version" => json!(s.chain.chain_id.to_string()),
+        "net_listening" => json!(true),
+        "net_peerCount" => hex_u64(0),
+        "eth_chainId" => hex_u64(s.chain.chain_id),
+        "eth_protocolVersion" => hex_u64(0x41),
+        "eth_syncing" => json!(false),
+        "eth_mining" => json!(s.mining != MiningMode::Manual),
+        "eth_hashrate" => hex_u64(0),
+        "eth_coinbase" => json!(s.coinbase),
+        "eth_accounts" => {
+            let mut out: Vec<Address> = s.accounts.iter().map(|a| a.address).collect();
+            let mut extra: Vec<Address> = s
+                .impersonated
+                .iter()
+                .filter(|a| !out.contains(a))
+                .copied()
+                .collect();
+            extra.sort();
+            out.extend(extra);
+            json!(out)
+        }
+        // ---- state ----
+        "eth_blockNumber" => hex_u64(s.chain.head_number()),
+        "eth_getBalance" => {
+            let address: Address = p.required(0, "address")?;
+            let state = s.state_at(p.optional(1, "block")?)?;
+            hex_u256(
+                state
+                    .accounts
+                    .get(&address)
+                    .map_or(U256::ZERO, |a| a.info.balance),
+            )
+        }
+        "eth_getTransactionCount" => {
+            let address: Address = p.required(0, "address")?;
+            let block: Option<BlockId> = p.optional(1, "block")?;
+            if block == Some(BlockId::Pending) {
+                hex_u64(s.pending_nonce(address))
+            } else {
+                let state = s.state_at(block)?;
+                hex_u64(state.accounts.get(&address).map_or(0, |a| a.info.nonce))
+            }
+        }
+        "eth_getCode" => {
+            let address: Address = p.required(0, "address")?;
+            let state = s.state_at(p.optional(1, "block")?)?;
+            let code = state
+                .accounts
+                .get(&address)
+                .and_then(|a| a.info.code.as_ref().map(|c| c.original().clone()))
+                .unwrap_or_default();
+            hex_bytes(&code)
+        }
+        "eth_getStorageAt" => {
+            let address: Address = p.required(0, "address")?;
+            let slot: U256 = p.required(1, "slot")?;
+            let state = s.state_at(p.optional(2, "block")?)?;
+            let value = state
+                .accounts
+                .get(&address)
+                .and_then(|a| a.storage.get(&slot).copied())
+                .unwrap_or_default();
+            json!(B256::from(value))
+        }
+        "eth_getProof" => crate::proof::get_proof(&s, p)?,
+        // ---- fees ----
+        "eth_gasPrice" => hex_u256(s.gas_price()),
+        "eth_maxPriorityFeePerGas" => hex_u64(SUGGESTED_PRIORITY_FEE),
+        "eth_blobBaseFee" => {
+            let block = s.call_block_env(Some(BlockId::Pending))?;
+            hex_u256(blob_base_fee(&block))
+        }
+        "eth_feeHistory" => fee_history(&s, p)?,
+        // ---- transactions ----
+        "eth_sendTransaction" => {
+            let request: TxRequest = p.required(0, "transaction")?;
+            json!(s.send_request(request)?)
+        }
+        "eth_sendRawTransaction" => {
+            let raw: Bytes = p.required(0, "data")?;
+            let tx = Transaction::decode(&raw)
+                .map_err(|e| RpcError::invalid_params(format!("`data`: {e}")))?;
+            let sender = tx
+                .recover_sender(s.spec())
+                .map_err(|e| RpcError::server(format!("invalid signature: {e}")))?;
+            json!(s.submit(NodeTx::signed(tx, sender))?)
+        }
+        "eth_getTransactionByHash" => {
+            let hash: B256 = p.required(0, "hash")?;
+            match s.chain.find_tx(&hash) {
+                Some((block, i)) => render::mined_transaction(block, i),
+                None => s
+                    .pool
+                    .get(&hash)
+                    .map_or(Value::Null, render::pending_transaction),
+            }
+        }
+        "eth_getTransactionReceipt" => {
+            let hash: B256 = p.required(0, "hash")?;
+            match s.chain.find_tx(&hash) {
+                Some((block, i)) => render::receipt(block, i, block_blob_price(&s, block)),
+                None => Value::Null,
+            }
+        }
+        "eth_getTransactionByBlockNumberAndIndex" | "eth_getTransactionByBlockHashAndIndex" => {
+            let id: BlockId = p.required(0, "block")?;
+            let index: Quantity = p.required(1, "index")?;
+            match s.resolve(Some(id)).ok().and_then(|n| s.chain.block(n)) {
+                Some(b) if (index.0 as usize) < b.txs.len() => {
+                    render::mined_transaction(b, index.0 as usize)
+                }
+                _ => Value::Null,
+            }
+        }
+        // ---- blocks ----
+        "eth_getBlockByNumber" | "eth_getBlockByHash" => {
+            let id: BlockId = p.required(0, "block")?;
+            let full: bool = p.optional(1, "full")?.unwrap_or(false);
+            if id == BlockId::Pending {
+                Value::Null
+            } else {
+                match s.resolve(Some(id)).ok().and_then(|n| s.chain.block(n)) {
+                    Some(b) => render::block(b, full),
+                    None => Value::Null,
+                }
+            }
+        }
+        "eth_getBlockReceipts" => {
+            let id: BlockId = p.required(0, "block")?;
+            match s.resolve(Some(id)).ok().and_then(|n| s.chain.block(n)) {
+                Some(b) => {
+                    let price = block_blob_price(&s, b);
+                    Value::Array(
+                        (0..b.txs.len())
+                            .map(|i| render::receipt(b, i, price))
+                            .collect(),
+                    )
+                }
+                None => Value::Null,
+            }
+        }
+        "eth_getBlockTransactionCountByNumber" | "eth_getBlockTransactionCountByHash" => {
+            let id: BlockId = p.required(0, "block")?;
+            match s.resolve(Some(id)).ok().and_then(|n| s.chain.block(n)) {
+                Some(b) => hex_u64(b.txs.len() as u64),
+                None => Value::Null,
+            }
+        }
+        "eth_getUncleCountByBlockNumber" | "eth_getUncleCountByBlockHash" => hex_u64(0),
+        // ---- logs and filters ----
+        "eth_getLogs" => {
+            let filter = LogFilter::from_value(
+                p.raw(0)
+                    .ok_or_else(|| RpcError::invalid_params("missing parameter 0 `filter`"))?,
+            )?;
+            Value::Array(logs(&s, &filter)?)
+        }
+        "eth_newFilter" => {
+            let filter = LogFilter::from_value(
+                p.raw(0)
+                    .ok_or_else(|| RpcError::invalid_params("missing parameter 0 `filter`"))?,
+            )?;
+            let head = s.chain.head_number();
+            s.filters.install(FilterKind::Logs(filter), head)
+        }
+        "eth_newBlockFilter" => {
+            let head = s.chain.head_number();
+            s.filters.install(FilterKind::Blocks, head)
+        }
+        "eth_newPendingTransactionFilter" => {
+            let head = s.chain.head_number();
+            s.filters.install(FilterKind::PendingTransactions, head)
+        }
+        "eth_uninstallFilter" => {
+            let id: String = p.required(0, "id")?;
+            json!(s.filters.remove(&id))
+        }
+        "eth_getFilterChanges" => filter_changes(&mut s, p)?,
+        "eth_getFilterLogs" => {
+            let id: String = p.required(0, "id")?;
+            let filter = match s.filters.get_mut(&id).map(|f| f.kind.clone()) {
+                Some(FilterKind::Logs(f)) => f,
+                Some(_) => return Err(RpcError::invalid_params("`id`: not a log filter")),
+                None => return Err(RpcError::server("filter not found")),
+            };
+            Value::Array(logs(&s, &filter)?)
+        }
+        // ---- signing ----
+        "eth_sign" => {
+            let address: Address = p.required(0, "address")?;
+            let message: Bytes = p.required(1, "message")?;
+            let key = dev_key(&s, &address)?;
+            hex_bytes(&ember_wallet::eth_sign(&key, &message).map_err(wallet_error)?)
+        }
+        "personal_sign" => {
+            let message: Bytes = p.required(0, "message")?;
+            let address: Address = p.required(1, "address")?;
+            let key = dev_key(&s, &address)?;
+            hex_bytes(&ember_wallet::eth_sign(&key, &message).map_err(wallet_error)?)
+        }
+        "eth_signTypedData_v4" | "eth_signTypedData" => {
+            let address: Address = p.required(0, "address")?;
+            let data = match p.raw(1) {
+                Some(Value::String(text)) => serde_json::from_str(text)
+                    .map_err(|e| RpcError::invalid_params(format!("`typedData`: not JSON: {e}")))?,
+                Some(v) => v.clone(),
+                None => return Err(RpcError::invalid_params("missing parameter 1 `typedData`")),
+            };
+            let key = dev_key(&s, &address)?;
+            hex_bytes(&ember_wallet::sign_typed_data(&key, &data).map_err(wallet_error)?)
+        }
+        "eth_signTransaction" => {
+            let request: TxRequest = p.required(0, "transaction")?;
+            let from = request
+                .from
+                .ok_or_else(|| RpcError::invalid_params("`transaction`: missing `from`"))?;
+            let key = dev_key(&s, &from)?;
+            let gas = match request.gas {
+                Some(g) => g.0,
+                None => s.estimate_request(&request)?,
+            };
+            let defaults = crate::tx::TxDefaults {
+                nonce: s.pending_nonce(from),
+                gas,
+                gas_price: s.gas_price(),
+                priority_fee: U256::from(SUGGESTED_PRIORITY_FEE),
+                blob_fee: U256::from(1u64),
+                chain_id: s.chain.chain_id,
+            };
+            let mut tx = request
+                .build(s.spec(), &defaults)
+                .map_err(RpcError::invalid_params)?;
+            ember_wallet::sign_transaction(&mut tx, &key).map_err(wallet_error)?;
+            hex_bytes(&tx.encode())
+        }
+        // ---- pool ----
+        "txpool_status" => {
+            let (ready, queued) = split_pool(&s);
+            json!({ "pending": hex_u64(ready.len() as u64), "queued": hex_u64(queued.len() as u64) })
+        }
+        "txpool_content" | "txpool_inspect" => {
+            let inspect = method == "txpool_inspect";
+            let (ready, queued) = split_pool(&s);
+            let group = |txs: &[&NodeTx]| {
+                let mut by_sender: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+                for tx in txs {
+                    let value = if inspect {
+                        let (value, _) = render::value_and_input(&tx.tx);
+                        let to = match tx.tx.kind() {
+                            ember_primitives::TxKind::Call(to) => to.to_string(),
+                            ember_primitives::TxKind::Create => "contract creation".into(),
+                        };
+                        json!(format!(
+                            "{to}: {value} wei + {} gas × {} wei",
+                            tx.tx.gas_limit(),
+                            tx.tx.max_fee_per_gas()
+                        ))
+                    } else {
+                        render::pending_transaction(tx)
+                    };
+                    by_sender
+                        .entry(tx.sender.to_string())
+                        .or_default()
+                        .insert(tx.nonce().to_string(), value);
+                }
+                json!(by_sender)
+            };
+            json!({ "pending": group(&ready), "queued": group(&queued) })
+        }
+        // ---- cheat codes ----
+        _ => return crate::cheats::dispatch(node, &mut s, method, p),
+    };
+    Ok(result)
+}
+
+fn wallet_error(e: ember_wallet::WalletError) -> RpcError {
+    RpcError::invalid_params(e.to_string())
+}
+
+fn dev_key(s: &NodeState, address: &Address) -> Result<B256, RpcError> {
+    s.signer(address)
+        .map(|a| a.secret_key)
+        .ok_or_else(|| RpcError::server(format!("no signer available for {address}")))
+}
+
+fn split_pool(s: &NodeState) -> (Vec<&NodeTx>, Vec<&NodeTx>) {
+    let state = s.chain.state();
+    s.pool
+        .split(|a| state.accounts.get(&a).map_or(0, |x| x.info.nonce))
+}
+
+/// The blob base fee of a block environment.
+fn blob_base_fee(block: &ember_primitives::BlockEnv) -> U256 {
+    match (block.excess_blob_gas, block.blob_params) {
+        (Some(excess), Some(params)) => U256::from(params.base_fee(excess)),
+        _ => U256::ZERO,
+    }
+}
+
+fn block_blob_price(s: &NodeState, block: &crate::chain::MinedBlock) -> Option<U256> {
+    let params = s.chain.config().blob_params(s.chain.fork)?;
+    Some(U256::from(
+        params.base_fee(block.block.header.excess_blob_gas?),
+    ))
+}
+
+/// The logs a filter selects.
+fn logs(s: &NodeState, filter: &LogFilter) -> Result<Vec<Value>, RpcError> {
+    let mut out = Vec::new();
+    if let Some(hash) = filter.block_hash {
+        let block = s
+            .chain
+            .block_by_hash(&hash)
+            .ok_or_else(|| RpcError::server(format!("block {hash} not found")))?;
+        filter.block_logs(block, &mut out);
+        return Ok(out);
+    }
+    let head = s.chain.head_number();
+    let from = s.resolve(filter.from_block).unwrap_or(head);
+    let to = match filter.to_block {
+        Some(BlockId::Number(n)) if n > head => head,
+        other => s.resolve(other)?,
+    };
+    if from > to {
+        return Ok(out);
+    }
+    for number in from..=to {
+        if let Some(block) = s.chain.block(number) {
+            filter.block_logs(block, &mut out);
+        }
+    }
+    Ok(out)
+}
+
+fn filter_changes(s: &mut NodeState, p: &Params) -> Result<Value, RpcError> {
+    let id: String = p.required(0, "id")?;
+    let head = s.chain.head_number();
+    let (kind, last, pending) = {
+        let f = s
+            .filters
+            .get_mut(&id)
+            .ok_or_else(|| RpcError::server("filter not found"))?;
+        let last = f.last_block;
+        f.last_block = head;
+        (f.kind.clone(), last, std::mem::take(&mut f.pending))
+    };
+    Ok(match kind {
+        FilterKind::Blocks => Value::Array(
+            (last + 1..=head)
+                .filter_map(|n| s.chain.block(n))
+                .map(|b| json!(b.hash))
+                .collect(),
+        ),
+        FilterKind::PendingTransactions => json!(pending),
+        FilterKind::Logs(filter) => {
+            let mut out = Vec::new();
+            let from = match filter.from_block {
+                Some(BlockId::Number(n)) => n.max(last + 1),
+                _ => last + 1,
+            };
+            let to = match filter.to_block {
+                Some(BlockId::Number(n)) => n.min(head),
+                _ => head,
+            };
+            for number in from..=to {
+                if let Some(block) = s.chain.block(number) {
+                    filter.block_logs(block, &mut out);
+                }
+            }
+            Value::Array(out)
+        }
+    })
+}
+
+fn fee_history(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
+    let count: Quantity = p.required(0, "blockCount")?;
+    let newest = s.resolve(Some(p.required::<BlockId>(1, "newestBlock")?))?;
+    let percentiles: Vec<f64> = p.optional(2, "rewardPercentiles")?.unwrap_or_default();
+    if percentiles.windows(2).any(|w| w[0] > w[1])
+        || percentiles.iter().any(|p| !(0.0..=100.0).contains(p))
+    {
+        return Err(RpcError::invalid_params(
+            "`rewardPercentiles`: must be ascending values in 0..=100",
+        ));
+    }
+    let count = count.0.min(1024).min(newest + 1);
+    let oldest = newest + 1 - count;
+    let mut base_fees = Vec::new();
+    let mut ratios = Vec::new();
+    let mut blob_fees = Vec::new();
+    let mut blob_ratios = Vec::new();
+    let mut rewards = Vec::new();
+    let params = s.chain.config().blob_params(s.chain.fork);
+    for number in oldest..=newest {
+        let block = s.chain.block(number).expect("within the chain");
+        let h = &block.block.header;
+        base_fees.push(hex_u256(h.base_fee_per_gas.unwrap_or_default()));
+        ratios.push(json!(h.gas_used as f64 / h.gas_limit.max(1) as f64));
+        if let (Some(params), Some(excess)) = (params, h.excess_blob_gas) {
+            blob_fees.push(hex_u256(U256::from(params.base_fee(excess))));
+            blob_ratios.push(json!(
+                h.blob_gas_used.unwrap_or(0) as f64 / params.max_blob_gas().max(1) as f64
+            ));
+        }
+        if !percentiles.is_empty() {
+            let base = h.base_fee_per_gas.unwrap_or_default();
+            let mut tips: Vec<(U256, u64)> = block
+                .txs
+                .iter()
+                .zip(&block.outcomes)
+                .map(|(tx, o)| (tx.tip(base), o.gas_used))
+                .collect();
+            tips.sort();
+            let total: u64 = tips.iter().map(|t| t.1).sum();
+            let row: Vec<Value> = percentiles
+                .iter()
+                .map(|pct| {
+                    if tips.is_empty() {
+                        return hex_u64(0);
+                    }
+                    let threshold = (total as f64 * pct / 100.0) as u64;
+                    let mut sum = 0;
+                    for (tip, gas) in &tips {
+                        sum += gas;
+                        if sum >= threshold {
+                            return hex_u256(*tip);
+                        }
+                    }
+                    hex_u256(tips.last().expect("non-empty").0)
+                })
+                .collect();
+            rewards.push(Value::Array(row));
+        }
+    }
+    // The block after the newest.
+    let next_base = if newest == s.chain.head_number() {
+        s.next_base_fee.unwrap_or_else(|| s.chain.next_base_fee())
+    } else {
+        s.chain
+            .block(newest + 1)
+            .and_then(|b| b.block.header.base_fee_per_gas)
+            .unwrap_or_default()
+    };
+    base_fees.push(hex_u256(next_base));
+    let mut out = json!({
+        "oldestBlock": hex_u64(oldest),
+        "baseFeePerGas": base_fees,
+        "gasUsedRatio": ratios,
+    });
+    let map = out.as_object_mut().expect("object");
+    if let Some(params) = params {
+        let next_excess = s.chain.next_excess_blob_gas().unwrap_or(0);
+        blob_fees.push(hex_u256(U256::from(params.base_fee(next_excess))));
+        map.insert("baseFeePerBlobGas".into(), json!(blob_fees));
+        map.insert("blobGasUsedRatio".into(), json!(blob_ratios));
+    }
+    if !percentiles.is_empty() {
+        map.insert("reward".into(), json!(rewards));
+    }
+    Ok(out)
+}
+
+/// What `eth_call`-like methods need: the request, the state with overrides, the block.
+pub struct CallSetup {
+    /// The request.
+    pub request: TxRequest,
+    /// The state to run on.
+    pub db: CallDb,
+    /// The block environment.
+    pub block: ember_primitives::BlockEnv,
+    /// The transaction environment.
+    pub env: ember_primitives::TxEnv,
+    /// The fork.
+    pub fork: ember_primitives::Fork,
+    /// The chain id.
+    pub chain_id: u64,
+    /// The gas cap.
+    pub cap: u64,
+}
+
+/// Reads `[request, block, overrides]` and snapshots what the call runs on.
+pub fn call_setup(node: &Node, p: &Params) -> Result<CallSetup, RpcError> {
+    let request: TxRequest = p.required(0, "transaction")?;
+    let block_id: Option<BlockId> = p.optional(1, "block")?;
+    let overrides: BTreeMap<Address, AccountOverride> =
+        p.optional(2, "stateOverrides")?.unwrap_or_default();
+    let s = node.lock()?;
+    let state = s.state_at(block_id)?;
+    let mut block = s.call_block_env(block_id)?;
+    let mut db = CallDb::Shared(state);
+    exec::apply_overrides(&mut db, &overrides)?;
+    let env = {
+        let view = match &db {
+            CallDb::Shared(d) => d.clone(),
+            CallDb::Owned(d) => Arc::new(d.clone()),
+        };
+        s.call_env(&request, &view, &mut block)?
+    };
+    let cap = request.gas.map_or(s.tx_gas_cap(), |g| g.0);
+    Ok(CallSetup {
+        request,
+        db,
+        block,
+        env,
+        fork: s.chain.fork,
+        chain_id: s.chain.chain_id,
+        cap,
+    })
+}
+
+fn eth_call(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    let c = call_setup(node, p)?;
+    let (result, _) = exec::run(c.db, c.fork, c.chain_id, &c.block, &c.env, NoopInspector)
+        .map_err(exec::invalid_tx_error)?;
+    Ok(hex_bytes(&exec::call_output(&result.result)?))
+}
+
+fn eth_estimate_gas(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    let c = call_setup(node, p)?;
+    let gas = exec::estimate_gas(&c.db, c.fork, c.chain_id, &c.block, &c.env, c.cap)?;
+    Ok(hex_u64(gas))
+}
+
+fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    let c = call_setup(node, p)?;
+    let mut always_warm: std::collections::HashSet<Address> = std::collections::HashSet::new();
+    always_warm.insert(c.env.caller);
+    if let ember_primitives::TxKind::Call(to) = c.env.kind {
+        always_warm.insert(to);
+    } else {
+        always_warm.insert(ember_blockchain::execute::create_address(
+            c.env.caller,
+            c.env.nonce,
+        ));
+    }
+    for address in ember_evm::Precompiles::for_fork(c.fork).addresses() {
+        always_warm.insert(*address);
+    }
+    // Run until the list stops changing (warming changes gas, which can change paths).
+    let mut env = c.env.clone();
+    let mut list = BTreeMap::new();
+    let mut last = None;
+    for _ in 0..4 {
+        let (result, collector) = exec::run(
+            c.db.clone(),
+            c.fork,
+            c.chain_id,
+            &c.block,
+            &env,
+            exec::AccessCollector::default(),
+        )
+        .map_err(exec::invalid_tx_error)?;
+        let mut touched = collector.touched;
+        exec::prune_access_list(&mut touched, &always_warm);
+        let gas_used = result.result.gas_used();
+        let error = match &result.result {
+            ExecutionResult::Success { .. } => None,
+            ExecutionResult::Revert { output, .. } => Some(exec::revert_error(output).message),
+            ExecutionResult::Halt { reason, .. } => Some(exec::halt_error(reason).message),
+        };
+        let done = touched == list;
+        list = touched;
+        last = Some((gas_used, error));
+        env.access_list = list
+            .iter()
+            .map(|(a, slots)| ember_primitives::AccessListItem {
+                address: *a,
+                storage_keys: slots.iter().copied().collect(),
+            })
+            .collect();
+        if env.tx_type == TxType::Legacy {
+            env.tx_type = TxType::AccessList;
+        }
+        if done {
+            break;
+        }
+    }
+    let (gas_used, error) = last.expect("ran at least once");
+    let access_list: Vec<Value> = list
+        .iter()
+        .map(|(a, slots)| json!({ "address": a, "storageKeys": slots }))
+        .collect();
+    let mut out = json!({ "accessList": access_list, "gasUsed": hex_u64(gas_used) });
+    if let Some(error) = error {
+        out["error"] = json!(error);
+    }
+    let _ = &c.request;
+    Ok(out)
+}
+
+/// Saves the chain for `evm_revert`; returns the id.
+pub fn take_snapshot(s: &mut NodeState) -> u64 {
+    let id = s.next_snapshot;
+    s.next_snapshot += 1;
+    let snap = Snapshot {
+        head: s.chain.head_number(),
+        state: s.chain.state().clone(),
+        clock: s.clock.clone(),
+    };
+    s.snapshots.insert(id, snap);
+    id
+}
+
+/// Restores snapshot `id` and drops it and every later one; false when there is none.
+pub fn revert_snapshot(s: &mut NodeState, id: u64) -> Result<bool, RpcError> {
+    let Some(snap) = s.snapshots.remove(&id) else {
+        return Ok(false);
+    };
+    s.snapshots.retain(|k, _| *k < id);
+    s.chain.rewind(snap.head, snap.state);
+    s.clock = snap.clock;
+    if let Some(store) = &mut s.store {
+        let whole = StateDiff::whole(s.chain.state());
+        store
+            .rewind(snap.head, &whole)
+            .map_err(|e| RpcError::internal(format!("writing state failed: {e}")))?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,240 @@
+//! Starting the node: the genesis from the configuration, the banner, the server, the
+//! interval miner and the state dumps, and `anvil_reset`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use ember_evm::InMemoryDb;
+use ember_primitives::{Address, U256};
+use ember_rpc::RpcError;
+
+use crate::chain::{BlockTemplate, DevChain};
+use crate::config::{NodeConfig, ETHER};
+use crate::filter::{Filters, Subscriptions};
+use crate::genesis::{account_info, add_system_contracts, GenesisFile};
+use crate::node::{unix_now, Clock, Node, NodeState};
+use crate::pool::Pool;
+use crate::store::Store;
+
+/// The node's state as `config` asks for it: a new chain, or the one in `--data-dir`.
+pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
+    let accounts =
+        ember_wallet::derive_accounts(&config.mnemonic, config.accounts, &config.derivation_path)
+            .map_err(|e| format!("--mnemonic: {e}"))?;
+    let genesis_file = match &config.init {
+        Some(path) => Some(GenesisFile::load(path)?),
+        None => None,
+    };
+    let chain_id = genesis_file
+        .as_ref()
+        .and_then(|g| g.config.chain_id)
+        .unwrap_or(config.chain_id);
+    let gas_limit = genesis_file
+        .as_ref()
+        .and_then(|g| g.gas_limit)
+        .unwrap_or(config.gas_limit);
+    let mut state = InMemoryDb::new();
+    for account in &accounts {
+        state.insert_account(
+            account.address,
+            account_info(config.balance, 0, Default::default()),
+            [],
+        );
+    }
+    if let Some(genesis) = &genesis_file {
+        genesis.apply(&mut state);
+    }
+    add_system_contracts(&mut state, config.fork);
+    let template = BlockTemplate {
+        timestamp: genesis_file
+            .as_ref()
+            .and_then(|g| g.timestamp)
+            .or(config.genesis_timestamp)
+            .unwrap_or_else(unix_now),
+        gas_limit,
+        coinbase: genesis_file
+            .as_ref()
+            .and_then(|g| g.coinbase)
+            .unwrap_or(Address::ZERO),
+        base_fee: U256::from(
+            genesis_file
+                .as_ref()
+                .and_then(|g| g.base_fee_per_gas)
+                .unwrap_or(config.base_fee),
+        ),
+    };
+    let mut store = None;
+    let mut chain = None;
+    if let Some(dir) = &config.data_dir {
+        let (opened, loaded) = Store::open_or_create(dir, config.fork, chain_id)
+            .map_err(|e| format!("--data-dir {}: {e}", dir.display()))?;
+        chain = loaded;
+        store = Some(opened);
+    }
+    let mut chain = match chain {
+        Some(chain) => chain,
+        None => {
+            let chain = DevChain::new(config.fork, chain_id, state, &template);
+            if let Some(store) = &mut store {
+                store.init(&chain).map_err(|e| format!("--data-dir: {e}"))?;
+            }
+            chain
+        }
+    };
+    if chain.fork != config.fork || chain.chain_id != chain_id {
+        return Err(format!(
+            "--data-dir holds a {} chain with id {}, not {} with id {chain_id}",
+            chain.fork, chain.chain_id, config.fork
+        ));
+    }
+    let _ = &mut chain;
+    let mut node = NodeState {
+        mining: config.mining_mode(),
+        gas_limit,
+        coinbase: template.coinbase,
+        config,
+        chain,
+        pool: Pool::default(),
+        clock: Clock::default(),
+        next_base_fee: None,
+        min_gas_price: None,
+        accounts,
+        impersonated: HashSet::new(),
+        auto_impersonate: false,
+        snapshots: BTreeMap::new(),
+        next_snapshot: 0,
+        filters: Filters::default(),
+        subscriptions: Subscriptions::default(),
+        store,
+    };
+    if let Some(path) = node.config.load_state.clone() {
+        crate::state_file::load_file(&mut node, &path)?;
+    }
+    Ok(node)
+}
+
+/// `anvil_reset`: a new chain from the configuration (in memory; a `--data-dir` is
+/// rewritten).
+pub fn reset(s: &mut NodeState) -> Result<(), RpcError> {
+    let mut config = s.config.clone();
+    config.load_state = None;
+    let data_dir = config.data_dir.take();
+    let mut fresh = build_state(config).map_err(RpcError::internal)?;
+    fresh.config.data_dir = data_dir;
+    fresh.store = s.store.take();
+    fresh.mining = s.mining;
+    if let Some(store) = &mut fresh.store {
+        store
+            .init(&fresh.chain)
+            .map_err(|e| RpcError::internal(format!("writing state failed: {e}")))?;
+    }
+    *s = fresh;
+    Ok(())
+}
+
+/// Prints anvil's kind of banner.
+pub fn print_banner(s: &NodeState, listening: SocketAddr) {
+    let c = &s.config;
+    println!(
+        r#"
+                             _
+   ___  _ __ ___   | |__    ___  _ __
+  / _ \| '_ ` _ \  | '_ \  / _ \| '__|
+ |  __/| | | | | | | |_) ||  __/| |
+  \___||_| |_| |_| |_.__/  \___||_|     ember node {}
+"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("Available Accounts\n==================\n");
+    for (i, a) in s.accounts.iter().enumerate() {
+        let ether = c.balance / U256::from(ETHER);
+        println!("({i}) {} ({ether}.000000000000000000 ETH)", a.address);
+    }
+    println!("\nPrivate Keys\n==================\n");
+    for (i, a) in s.accounts.iter().enumerate() {
+        println!("({i}) {}", a.secret_key);
+    }
+    println!("\nWallet\n==================");
+    println!("Mnemonic:          {}", c.mnemonic);
+    println!("Derivation path:   {}<index>\n", c.derivation_path);
+    println!("Chain ID\n==================\n\n{}\n", s.chain.chain_id);
+    println!(
+        "Base Fee\n==================\n\n{}\n",
+        s.chain
+            .head()
+            .block
+            .header
+            .base_fee_per_gas
+            .unwrap_or_default()
+    );
+    println!("Gas Limit\n==================\n\n{}\n", s.gas_limit);
+    println!(
+        "Genesis Timestamp\n==================\n\n{}\n",
+        s.chain.block(0).map_or(0, |b| b.block.header.timestamp)
+    );
+    println!("Hardfork\n==================\n\n{}\n", s.chain.fork);
+    if let Some(dir) = &c.data_dir {
+        println!(
+            "Data directory\n==================\n\n{} (block {})\n",
+            dir.display(),
+            s.chain.head_number()
+        );
+    }
+    println!("Listening on {listening}");
+}
+
+/// Runs the node until Ctrl-C: binds, prints the banner, serves, mines on an interval
+/// when asked, and dumps the state on exit when asked.
+pub async fn run(config: NodeConfig) -> Result<(), String> {
+    let addr = SocketAddr::new(config.host, config.port);
+    let silent = config.silent;
+    let state = tokio::task::spawn_blocking(move || build_state(config))
+        .await
+        .map_err(|e| e.to_string())??;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    if !silent {
+        print_banner(&state, local);
+    }
+    let dump_interval = state.config.state_interval;
+    let node = Node::new(state);
+    let stop = Arc::new(AtomicBool::new(false));
+    let miner = {
+        let node = node.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || node.run_interval_miner(stop))
+    };
+    let dumper = dump_interval.map(|every| {
+        let node = node.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(every);
+                if let Ok(s) = node.lock() {
+                    if let Err(e) = crate::state_file::dump_configured(&s) {
+                        eprintln!("state dump failed: {e}");
+                    }
+                }
+            }
+        })
+    });
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let service: Arc<dyn ember_rpc::RpcService> = node.clone();
+    ember_rpc::serve(listener, service, shutdown)
+        .await
+        .map_err(|e| format!("server failed: {e}"))?;
+    stop.store(true, Ordering::Relaxed);
+    node.mining_changed.notify_all();
+    let _ = miner.join();
+    drop(dumper);
+    if let Ok(s) = node.lock() {
+        crate::state_file::dump_configured(&s)?;
+    }
+    Ok(())
+}
