@@ -382,6 +382,8 @@ impl DevChain {
     pub fn next_base_fee(&self) -> U256 {
         let parent = &self.head().block.header;
         match parent.base_fee_per_gas {
+            // As anvil: the first block keeps the configured base fee of the genesis.
+            Some(fee) if parent.number == 0 => fee,
             Some(fee) if self.spec().tx_fee_market => {
                 calc_base_fee(parent.gas_limit, parent.gas_used, fee)
             }

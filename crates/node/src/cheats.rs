@@ -160,16 +160,19 @@ pub fn dispatch(
                 _ => p.required::<Quantity>(0, "seconds")?.0 as i128,
             };
             s.clock.offset += seconds;
-            hex_u64(s.clock.offset.max(0) as u64)
+            json!(s.clock.offset)
         }
         ("evm_setNextBlockTimestamp", _) | (_, "setNextBlockTimestamp") => {
             let t: Quantity = p.required(0, "timestamp")?;
             let parent = s.chain.head().block.header.timestamp;
-            if t.0 <= parent {
-                return Err(RpcError::server(format!(
-                    "Timestamp error: {} is lower than or equal to previous block's timestamp",
-                    t.0
-                )));
+            if t.0 < parent {
+                return Err(RpcError::new(
+                    -32602,
+                    format!(
+                        "Timestamp error: {} is lower than previous block's timestamp",
+                        t.0
+                    ),
+                ));
             }
             s.clock.next = Some(t.0);
             Value::Null

@@ -224,6 +224,12 @@ pub fn revert_error(output: &Bytes) -> RpcError {
     let message = match revert_reason(output) {
         Some(reason) => format!("execution reverted: {reason}"),
         None if output.is_empty() => "execution reverted".to_string(),
+        // Anvil's wording: the selector, then the rest as (lossy) text.
+        None if output.len() >= 4 => format!(
+            "execution reverted: custom error 0x{}: {}",
+            ember_primitives::hex::encode(&output[..4]),
+            String::from_utf8_lossy(&output[4..])
+        ),
         None => format!("execution reverted: custom error {output}"),
     };
     RpcError::new(3, message).with_data(json!(output))
@@ -231,11 +237,7 @@ pub fn revert_error(output: &Bytes) -> RpcError {
 
 /// The error of a call that halted.
 pub fn halt_error(reason: &HaltReason) -> RpcError {
-    let text = match reason {
-        HaltReason::OutOfGas => "out of gas".to_string(),
-        other => format!("{other:?}"),
-    };
-    RpcError::new(-32003, format!("EVM error: {text}"))
+    RpcError::new(-32603, format!("EVM error {reason:?}"))
 }
 
 /// What one run of `eth_call` returned, or its error.

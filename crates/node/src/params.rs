@@ -63,7 +63,7 @@ impl Params {
 
 /// Parses one parameter, naming it in the error.
 pub fn parse<T: DeserializeOwned>(value: &Value, name: &str) -> Result<T, RpcError> {
-    T::deserialize(value).map_err(|e| RpcError::invalid_params(format!("`{name}`: {e}")))
+    T::deserialize(value).map_err(|e| RpcError::invalid_params(format!("{e} (parameter `{name}`)")))
 }
 
 /// A quantity as JSON-RPC sends it: `"0x1a"` (decimal strings and numbers are taken too).
@@ -175,7 +175,7 @@ mod tests {
         assert_eq!(p.required::<BlockId>(1, "block").unwrap(), BlockId::Latest);
         let err = p.required::<Quantity>(2, "count").unwrap_err();
         assert_eq!(err.code, -32602);
-        assert!(err.message.contains("`count`"), "{}", err.message);
+        assert!(err.message.contains("parameter `count`"), "{}", err.message);
         let err = p.required::<Quantity>(3, "missing").unwrap_err();
         assert!(err.message.contains("missing parameter 3 `missing`"));
         assert_eq!(p.optional::<Quantity>(3, "x").unwrap(), None);

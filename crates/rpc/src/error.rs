@@ -43,7 +43,7 @@ impl RpcError {
 
     /// -32602: a parameter is missing or malformed; the message names it.
     pub fn invalid_params(detail: impl std::fmt::Display) -> RpcError {
-        RpcError::new(-32602, format!("Invalid params: {detail}"))
+        RpcError::new(-32602, detail.to_string())
     }
 
     /// -32603: the node failed.
