@@ -260,19 +260,18 @@ pub fn dispatch(
         (_, "nodeInfo") => {
             let head = s.chain.head();
             json!({
-                "currentBlockNumber": head.number(),
+                "currentBlockNumber": hex_u64(head.number()),
                 "currentBlockTimestamp": head.block.header.timestamp,
                 "currentBlockHash": head.hash,
-                "hardFork": s.chain.fork.to_string().to_lowercase(),
+                "hardFork": s.chain.fork.to_string(),
                 "transactionOrder": "fees",
                 "environment": {
-                    "baseFee": s.next_base_fee.unwrap_or_else(|| s.chain.next_base_fee()).to_string(),
+                    "baseFee": format!("{:#x}", s.next_base_fee.unwrap_or_else(|| s.chain.next_base_fee())),
                     "chainId": s.chain.chain_id,
-                    "gasLimit": s.gas_limit.to_string(),
-                    "gasPrice": s.gas_price().to_string(),
+                    "gasLimit": hex_u64(s.gas_limit),
+                    "gasPrice": format!("{:#x}", s.gas_price()),
                 },
-                "forkConfig": {},
-                "network": "ember",
+                "forkConfig": { "forkUrl": null, "forkBlockNumber": null, "forkRetryBackoff": null },
             })
         }
         (_, "metadata") => json!({

@@ -185,12 +185,30 @@ impl Filters {
     }
 }
 
+/// Filter ids look like anvil's: 16 bytes of hex, unguessable from the count. The low
+/// eight bytes are the counter, the high eight a per-process salt.
 fn filter_id(id: u64) -> Value {
-    Value::String(format!("{id:#x}"))
+    Value::String(format!("0x{:016x}{id:016x}", salt()))
+}
+
+fn salt() -> u64 {
+    use std::sync::OnceLock;
+    static SALT: OnceLock<u64> = OnceLock::new();
+    *SALT.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let hash = ember_primitives::keccak256(nanos.to_be_bytes());
+        u64::from_be_bytes(hash[..8].try_into().expect("8 bytes")) | 1
+    })
 }
 
 fn parse_filter_id(id: &str) -> Option<u64> {
-    u64::from_str_radix(id.strip_prefix("0x")?, 16).ok()
+    let hex = id.strip_prefix("0x")?;
+    if hex.len() != 32 || u64::from_str_radix(&hex[..16], 16).ok()? != salt() {
+        return None;
+    }
+    u64::from_str_radix(&hex[16..], 16).ok()
 }
 
 /// A WebSocket subscription.

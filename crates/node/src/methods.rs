@@ -168,7 +168,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let id: BlockId = p.required(0, "block")?;
             let full: bool = p.optional(1, "full")?.unwrap_or(false);
             if id == BlockId::Pending {
-                Value::Null
+                pending_block(&s, full)
             } else {
                 match s.resolve(Some(id)).ok().and_then(|n| s.chain.block(n)) {
                     Some(b) => render::block(b, full),
@@ -298,7 +298,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                     let value = if inspect {
                         let (value, _) = render::value_and_input(&tx.tx);
                         let to = match tx.tx.kind() {
-                            ember_primitives::TxKind::Call(to) => to.to_string(),
+                            ember_primitives::TxKind::Call(to) => format!("{to:#x}"),
                             ember_primitives::TxKind::Create => "contract creation".into(),
                         };
                         json!(format!(
@@ -310,7 +310,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                         render::pending_transaction(tx)
                     };
                     by_sender
-                        .entry(tx.sender.to_string())
+                        .entry(format!("{:#x}", tx.sender))
                         .or_default()
                         .insert(tx.nonce().to_string(), value);
                 }
@@ -322,6 +322,43 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         _ => return crate::cheats::dispatch(node, &mut s, method, p),
     };
     Ok(result)
+}
+
+/// The block the pool would mine next: its header values and transactions (no roots yet).
+fn pending_block(s: &NodeState, full: bool) -> Value {
+    let template = s.peek_template();
+    let head = s.chain.head();
+    let state = s.chain.state();
+    let txs = s.pool.select(
+        |a| state.accounts.get(&a).map_or(0, |x| x.info.nonce),
+        template.base_fee,
+        template.gas_limit,
+    );
+    let transactions: Vec<Value> = txs
+        .iter()
+        .map(|tx| {
+            if full {
+                render::pending_transaction(tx)
+            } else {
+                json!(tx.hash)
+            }
+        })
+        .collect();
+    let mut block = render::block(head, false);
+    let map = block.as_object_mut().expect("object");
+    map.insert("hash".into(), Value::Null);
+    map.insert("number".into(), hex_u64(head.number() + 1));
+    map.insert("parentHash".into(), json!(head.hash));
+    map.insert("timestamp".into(), hex_u64(template.timestamp));
+    map.insert("gasLimit".into(), hex_u64(template.gas_limit));
+    map.insert("gasUsed".into(), hex_u64(0));
+    map.insert("miner".into(), json!(template.coinbase));
+    map.insert("stateRoot".into(), json!(B256::ZERO));
+    map.insert("transactions".into(), Value::Array(transactions));
+    if s.spec().tx_fee_market {
+        map.insert("baseFeePerGas".into(), hex_u256(template.base_fee));
+    }
+    block
 }
 
 fn wallet_error(e: ember_wallet::WalletError) -> RpcError {

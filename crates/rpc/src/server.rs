@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
 use crate::jsonrpc::{self, error_body, guarded_call, Parsed};
 use crate::RpcError;
@@ -105,12 +105,13 @@ pub async fn serve(
 }
 
 fn router(shared: Shared) -> Router {
-    // What anvil sends (any origin; GET and POST), plus any request header and Chrome's
+    // What anvil sends (any origin; GET and POST), plus whatever request headers the
+    // preflight asks for (a bare `*` would not cover `Authorization`) and Chrome's
     // private-network preflight, so a dapp on a public origin can reach a local node.
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers(Any)
+        .allow_headers(AllowHeaders::mirror_request())
         .allow_private_network(true);
     Router::new()
         .route("/", get(websocket).post(http))
