@@ -15,6 +15,7 @@ use ember_evm::{
 };
 use ember_primitives::{keccak256, Address, Bytes, Fork, Spec, B256, U256};
 
+use crate::fork::{ForkError, ForkedChain};
 use crate::tx::NodeTx;
 
 /// How many past blocks' states are kept for queries at a block number.
@@ -186,28 +187,45 @@ impl ChangeTracker {
     }
 }
 
-/// The head state during a block, recording what changes.
+/// The head state during a block (over the forked chain in fork mode), recording what
+/// changes.
 struct TrackedDb {
     db: InMemoryDb,
     tracker: ChangeTracker,
+    remote: Option<Arc<ForkedChain>>,
 }
 
 impl Database for TrackedDb {
-    type Error = std::convert::Infallible;
+    type Error = ForkError;
     fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
-        self.db.basic(address)
+        match &self.remote {
+            Some(remote) => remote.account(&self.db, address),
+            None => Ok(self.db.accounts.get(&address).map(|a| a.info.clone())),
+        }
     }
     fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Self::Error> {
-        self.db.code_by_hash(hash)
+        match &self.remote {
+            Some(remote) => Ok(remote.code(&self.db, hash)),
+            None => Ok(self.db.code_by_hash(hash).unwrap_or_else(|e| match e {})),
+        }
     }
     fn storage(&mut self, address: Address, key: U256) -> Result<U256, Self::Error> {
-        self.db.storage(address, key)
+        match &self.remote {
+            Some(remote) => remote.slot(&self.db, address, key),
+            None => Ok(self.db.storage(address, key).unwrap_or_else(|e| match e {})),
+        }
     }
     fn block_hash(&mut self, number: u64) -> Result<B256, Self::Error> {
-        self.db.block_hash(number)
+        if let Some(hash) = self.db.block_hashes.get(&number) {
+            return Ok(*hash);
+        }
+        match &self.remote {
+            Some(remote) => remote.remote_block_hash(number),
+            None => Ok(B256::ZERO),
+        }
     }
     fn has_storage(&mut self, address: Address) -> Result<bool, Self::Error> {
-        self.db.has_storage(address)
+        Ok(self.db.has_storage(address).unwrap_or_else(|e| match e {}))
     }
 }
 
@@ -231,6 +249,10 @@ pub struct DevChain {
     pub fork: Fork,
     /// The chain id.
     pub chain_id: u64,
+    /// The forked chain under the local state (`--fork-url`).
+    pub remote: Option<Arc<ForkedChain>>,
+    /// The number of the first block held (the genesis, or the fork block).
+    first: u64,
     config: ChainConfig,
     blocks: Vec<Arc<MinedBlock>>,
     by_hash: HashMap<B256, u64>,
@@ -255,7 +277,20 @@ pub struct BlockTemplate {
 impl DevChain {
     /// A chain whose genesis holds `state`, with the genesis header's values from
     /// `template`.
-    pub fn new(fork: Fork, chain_id: u64, mut state: InMemoryDb, template: &BlockTemplate) -> Self {
+    pub fn new(fork: Fork, chain_id: u64, state: InMemoryDb, template: &BlockTemplate) -> Self {
+        DevChain::new_at(fork, chain_id, state, template, 0, None)
+    }
+
+    /// A chain whose first block is number `number` (the fork block in fork mode), over
+    /// `remote`.
+    pub fn new_at(
+        fork: Fork,
+        chain_id: u64,
+        mut state: InMemoryDb,
+        template: &BlockTemplate,
+        number: u64,
+        remote: Option<Arc<ForkedChain>>,
+    ) -> Self {
         let spec = Spec::of(fork);
         let header = Header {
             ommers_hash: EMPTY_OMMERS_HASH,
@@ -270,6 +305,7 @@ impl DevChain {
             parent_beacon_block_root: (fork >= Fork::Cancun).then_some(B256::ZERO),
             requests_hash: (fork >= Fork::Prague)
                 .then_some(ember_blockchain::header::EMPTY_REQUESTS_HASH),
+            number,
             ..Header::default()
         };
         let block = Block {
@@ -279,14 +315,16 @@ impl DevChain {
             withdrawals: (fork >= Fork::Shanghai).then(Vec::new),
         };
         let hash = block.hash();
-        state.block_hashes.insert(0, hash);
+        state.block_hashes.insert(number, hash);
         let genesis = MinedBlock {
             block,
             hash,
             txs: Vec::new(),
             outcomes: Vec::new(),
         };
-        DevChain::from_blocks(fork, chain_id, vec![genesis], state)
+        let mut chain = DevChain::from_blocks(fork, chain_id, vec![genesis], state);
+        chain.remote = remote;
+        chain
     }
 
     /// A chain from its blocks (genesis first) and the state after the last.
@@ -296,9 +334,12 @@ impl DevChain {
         blocks: Vec<MinedBlock>,
         state: InMemoryDb,
     ) -> Self {
+        let first = blocks.first().map_or(0, MinedBlock::number);
         let mut chain = DevChain {
             fork,
             chain_id,
+            remote: None,
+            first,
             config: ChainConfig::single(fork, chain_id),
             blocks: Vec::with_capacity(blocks.len()),
             by_hash: HashMap::new(),
@@ -338,7 +379,8 @@ impl DevChain {
 
     /// Block `number`.
     pub fn block(&self, number: u64) -> Option<&Arc<MinedBlock>> {
-        self.blocks.get(usize::try_from(number).ok()?)
+        self.blocks
+            .get(usize::try_from(number.checked_sub(self.first)?).ok()?)
     }
 
     /// The block with `hash`.
@@ -449,6 +491,7 @@ impl DevChain {
         let db = TrackedDb {
             db: InMemoryDb::clone(&self.state),
             tracker: ChangeTracker::default(),
+            remote: self.remote.clone(),
         };
         let (execution, mut db) = execute_block(
             db,
@@ -499,6 +542,14 @@ impl DevChain {
         let hash = block.hash();
         db.db.block_hashes.insert(ctx.number, hash);
         let diff = StateDiff::collect(&db.db, &db.tracker);
+        if let Some(remote) = &self.remote {
+            let t = &db.tracker;
+            remote.record(
+                &t.accounts.iter().copied().collect::<Vec<_>>(),
+                &t.cleared.iter().copied().collect::<Vec<_>>(),
+                &t.slots.iter().copied().collect::<Vec<_>>(),
+            );
+        }
         let mined = Arc::new(MinedBlock {
             block,
             hash,

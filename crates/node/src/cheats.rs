@@ -37,6 +37,7 @@ pub fn dispatch(
     let result = match (method, canonical(method)) {
         (_, "setBalance") => {
             let address: Address = p.required(0, "address")?;
+            s.materialize(address)?;
             let balance: U256 = p.required(1, "balance")?;
             s.modify(|db| {
                 let acc = db.accounts.entry(address).or_default();
@@ -47,6 +48,7 @@ pub fn dispatch(
         }
         (_, "addBalance") => {
             let address: Address = p.required(0, "address")?;
+            s.materialize(address)?;
             let amount: U256 = p.required(1, "balance")?;
             s.modify(|db| {
                 let acc = db.accounts.entry(address).or_default();
@@ -57,6 +59,7 @@ pub fn dispatch(
         }
         (_, "setCode") => {
             let address: Address = p.required(0, "address")?;
+            s.materialize(address)?;
             let code: Bytes = p.required(1, "code")?;
             s.modify(|db| {
                 let acc = db.accounts.entry(address).or_default();
@@ -67,6 +70,7 @@ pub fn dispatch(
         }
         (_, "setNonce") => {
             let address: Address = p.required(0, "address")?;
+            s.materialize(address)?;
             let nonce: Quantity = p.required(1, "nonce")?;
             s.modify(|db| {
                 db.accounts.entry(address).or_default().info.nonce = nonce.0;
@@ -76,9 +80,13 @@ pub fn dispatch(
         }
         (_, "setStorageAt") => {
             let address: Address = p.required(0, "address")?;
+            s.materialize(address)?;
             let slot: U256 = p.required(1, "slot")?;
             let value: B256 = p.required(2, "value")?;
             let value = U256::from_be_bytes(value.0);
+            if let Some(remote) = &s.chain.remote {
+                remote.record(&[], &[], &[(address, slot)]);
+            }
             s.modify(|db| {
                 let acc = db.accounts.entry(address).or_default();
                 if value.is_zero() {

@@ -2,7 +2,6 @@
 //! `eth_estimateGas`, `eth_createAccessList`, with state overrides.
 
 use std::collections::{BTreeMap, HashSet};
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use ember_evm::{
@@ -14,72 +13,93 @@ use ember_rpc::RpcError;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::fork::{ForkError, ForkedChain};
 use crate::genesis::account_info;
 use crate::params::Quantity;
 
-/// A state to run calls on: shared with the chain, or a copy changed by overrides.
+/// A state to run calls on: the chain's (shared, read only) or a copy changed by
+/// overrides, over the forked chain in fork mode.
 #[derive(Clone, Debug)]
-pub enum CallDb {
-    /// The chain's state, read only.
-    Shared(Arc<InMemoryDb>),
-    /// A private copy.
-    Owned(InMemoryDb),
+pub struct CallDb {
+    state: Arc<InMemoryDb>,
+    remote: Option<Arc<ForkedChain>>,
 }
 
 impl CallDb {
-    fn db(&self) -> &InMemoryDb {
-        match self {
-            CallDb::Shared(db) => db,
-            CallDb::Owned(db) => db,
-        }
+    /// Calls on `state` (and the fork under it).
+    pub fn new(state: Arc<InMemoryDb>, remote: Option<Arc<ForkedChain>>) -> CallDb {
+        CallDb { state, remote }
     }
 
-    /// A copy to change.
+    /// The state to change (copied unless this is its only user).
     pub fn make_mut(&mut self) -> &mut InMemoryDb {
-        if let CallDb::Shared(db) = self {
-            *self = CallDb::Owned(InMemoryDb::clone(db));
+        Arc::make_mut(&mut self.state)
+    }
+
+    /// The state read so far (local part).
+    pub fn local(&self) -> &Arc<InMemoryDb> {
+        &self.state
+    }
+
+    /// Copies a forked account into the local state, so overrides change it rather than
+    /// replace it.
+    fn materialize(&mut self, address: Address) -> Result<(), ForkError> {
+        if self.state.accounts.contains_key(&address) {
+            return Ok(());
         }
-        match self {
-            CallDb::Owned(db) => db,
-            CallDb::Shared(_) => unreachable!("just made owned"),
+        if let Some(remote) = self.remote.clone() {
+            if let Some(info) = remote.account(&self.state, address)? {
+                self.make_mut().insert_account(address, info, []);
+            }
         }
+        Ok(())
     }
 }
 
 impl Database for CallDb {
-    type Error = Infallible;
-    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
-        Ok(self.db().accounts.get(&address).map(|a| a.info.clone()))
+    type Error = ForkError;
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, ForkError> {
+        match &self.remote {
+            Some(remote) => remote.account(&self.state, address),
+            None => Ok(self.state.accounts.get(&address).map(|a| a.info.clone())),
+        }
     }
-    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, Infallible> {
+    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, ForkError> {
+        if let Some(remote) = &self.remote {
+            return Ok(remote.code(&self.state, hash));
+        }
         Ok(self
-            .db()
+            .state
             .accounts
             .values()
             .find(|a| a.info.code_hash == hash)
             .and_then(|a| a.info.code.clone())
             .unwrap_or_default())
     }
-    fn storage(&mut self, address: Address, key: U256) -> Result<U256, Infallible> {
+    fn storage(&mut self, address: Address, key: U256) -> Result<U256, ForkError> {
+        if let Some(remote) = &self.remote {
+            return remote.slot(&self.state, address, key);
+        }
         Ok(self
-            .db()
+            .state
             .accounts
             .get(&address)
             .and_then(|a| a.storage.get(&key))
             .copied()
             .unwrap_or_default())
     }
-    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
-        Ok(self
-            .db()
-            .block_hashes
-            .get(&number)
-            .copied()
-            .unwrap_or_default())
+    fn block_hash(&mut self, number: u64) -> Result<B256, ForkError> {
+        if let Some(hash) = self.state.block_hashes.get(&number) {
+            return Ok(*hash);
+        }
+        match &self.remote {
+            Some(remote) => remote.remote_block_hash(number),
+            None => Ok(B256::ZERO),
+        }
     }
-    fn has_storage(&mut self, address: Address) -> Result<bool, Infallible> {
+    fn has_storage(&mut self, address: Address) -> Result<bool, ForkError> {
         Ok(self
-            .db()
+            .state
             .accounts
             .get(&address)
             .is_some_and(|a| !a.storage.is_empty()))
@@ -111,6 +131,10 @@ pub fn apply_overrides(
 ) -> Result<(), RpcError> {
     if overrides.is_empty() {
         return Ok(());
+    }
+    for address in overrides.keys() {
+        db.materialize(*address)
+            .map_err(|e| RpcError::internal(e.to_string()))?;
     }
     let db = db.make_mut();
     for (address, o) in overrides {
@@ -167,7 +191,7 @@ pub fn run<I: Inspector>(
     block: &BlockEnv,
     tx: &TxEnv,
     inspector: I,
-) -> Result<(ResultAndState, I), EvmError<Infallible>> {
+) -> Result<(ResultAndState, I), EvmError<ForkError>> {
     let mut evm = Evm::builder(db)
         .fork(fork)
         .block(block.clone())
@@ -179,7 +203,7 @@ pub fn run<I: Inspector>(
 }
 
 /// The JSON-RPC error of a transaction the EVM refused.
-pub fn invalid_tx_error(e: EvmError<Infallible>) -> RpcError {
+pub fn invalid_tx_error(e: EvmError<ForkError>) -> RpcError {
     match e {
         EvmError::Transaction(e) => RpcError::server(e.to_string()),
         EvmError::Database(e) => RpcError::internal(e.to_string()),
@@ -259,7 +283,7 @@ pub fn estimate_gas(
     tx: &TxEnv,
     cap: u64,
 ) -> Result<u64, RpcError> {
-    let attempt = |gas: u64| -> Result<ExecutionResult, EvmError<Infallible>> {
+    let attempt = |gas: u64| -> Result<ExecutionResult, EvmError<ForkError>> {
         let mut tx = tx.clone();
         tx.gas_limit = gas;
         run(db.clone(), fork, chain_id, block, &tx, NoopInspector).map(|(r, _)| r.result)

@@ -15,6 +15,7 @@ pub mod config;
 pub mod debug;
 pub mod exec;
 pub mod filter;
+pub mod fork;
 pub mod genesis;
 pub mod methods;
 pub mod node;

@@ -2,7 +2,6 @@
 //! (`eth_`, `net_`/`web3_`, the `anvil_`/`hardhat_`/`evm_` cheat codes, `txpool_`).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use ember_evm::{ExecutionResult, NoopInspector};
 use ember_primitives::{hex, keccak256, Address, Bytes, TxType, B256, U256};
@@ -76,10 +75,8 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let address: Address = p.required(0, "address")?;
             let state = s.state_at(p.optional(1, "block")?)?;
             hex_u256(
-                state
-                    .accounts
-                    .get(&address)
-                    .map_or(U256::ZERO, |a| a.info.balance),
+                s.account_in(&state, address)?
+                    .map_or(U256::ZERO, |a| a.balance),
             )
         }
         "eth_getTransactionCount" => {
@@ -89,16 +86,15 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                 hex_u64(s.pending_nonce(address))
             } else {
                 let state = s.state_at(block)?;
-                hex_u64(state.accounts.get(&address).map_or(0, |a| a.info.nonce))
+                hex_u64(s.account_in(&state, address)?.map_or(0, |a| a.nonce))
             }
         }
         "eth_getCode" => {
             let address: Address = p.required(0, "address")?;
             let state = s.state_at(p.optional(1, "block")?)?;
-            let code = state
-                .accounts
-                .get(&address)
-                .and_then(|a| a.info.code.as_ref().map(|c| c.original().clone()))
+            let code = s
+                .account_in(&state, address)?
+                .and_then(|a| a.code.map(|c| c.original().clone()))
                 .unwrap_or_default();
             hex_bytes(&code)
         }
@@ -106,11 +102,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let address: Address = p.required(0, "address")?;
             let slot: U256 = p.required(1, "slot")?;
             let state = s.state_at(p.optional(2, "block")?)?;
-            let value = state
-                .accounts
-                .get(&address)
-                .and_then(|a| a.storage.get(&slot).copied())
-                .unwrap_or_default();
+            let value = s.slot_in(&state, address, slot)?;
             json!(B256::from(value))
         }
         "eth_getProof" => crate::proof::get_proof(&s, p)?,
@@ -172,7 +164,16 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             } else {
                 match s.resolve(Some(id)).ok().and_then(|n| s.chain.block(n)) {
                     Some(b) => render::block(b, full),
-                    None => Value::Null,
+                    // In fork mode, blocks up to the fork block are the forked chain's.
+                    None => match (&s.chain.remote, id) {
+                        (Some(remote), BlockId::Number(n)) if n <= remote.block => remote
+                            .request("eth_getBlockByNumber", json!([format!("{n:#x}"), full]))
+                            .map_err(|e| RpcError::internal(e.to_string()))?,
+                        (Some(remote), BlockId::Hash(h)) => remote
+                            .request("eth_getBlockByHash", json!([h, full]))
+                            .map_err(|e| RpcError::internal(e.to_string()))?,
+                        _ => Value::Null,
+                    },
                 }
             }
         }
@@ -575,15 +576,9 @@ pub fn call_setup(node: &Node, p: &Params) -> Result<CallSetup, RpcError> {
     let s = node.lock()?;
     let state = s.state_at(block_id)?;
     let mut block = s.call_block_env(block_id)?;
-    let mut db = CallDb::Shared(state);
+    let mut db = CallDb::new(state, s.chain.remote.clone());
     exec::apply_overrides(&mut db, &overrides)?;
-    let env = {
-        let view = match &db {
-            CallDb::Shared(d) => d.clone(),
-            CallDb::Owned(d) => Arc::new(d.clone()),
-        };
-        s.call_env(&request, &view, &mut block)?
-    };
+    let env = s.call_env(&request, db.local(), &mut block)?;
     let cap = request.gas.map_or(s.tx_gas_cap(), |g| g.0);
     Ok(CallSetup {
         request,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ember_evm::InMemoryDb;
+use ember_evm::{AccountInfo, InMemoryDb};
 use ember_primitives::{Address, BlockEnv, Spec, TxEnv, TxKind, B256, U256};
 use ember_rpc::{RpcError, RpcService};
 use ember_wallet::DevAccount;
@@ -254,13 +254,65 @@ impl NodeState {
         })
     }
 
+    /// An account of `state` as the chain sees it (over the forked chain in fork mode).
+    pub fn account_in(
+        &self,
+        state: &InMemoryDb,
+        address: Address,
+    ) -> Result<Option<AccountInfo>, RpcError> {
+        match &self.chain.remote {
+            Some(remote) => remote
+                .account(state, address)
+                .map_err(|e| RpcError::internal(e.to_string())),
+            None => Ok(state.accounts.get(&address).map(|a| a.info.clone())),
+        }
+    }
+
+    /// A storage slot of `state` as the chain sees it.
+    pub fn slot_in(
+        &self,
+        state: &InMemoryDb,
+        address: Address,
+        key: U256,
+    ) -> Result<U256, RpcError> {
+        match &self.chain.remote {
+            Some(remote) => remote
+                .slot(state, address, key)
+                .map_err(|e| RpcError::internal(e.to_string())),
+            None => Ok(state
+                .accounts
+                .get(&address)
+                .and_then(|a| a.storage.get(&key).copied())
+                .unwrap_or_default()),
+        }
+    }
+
+    /// In fork mode, copies a forked account into the head state before a local change, so
+    /// the change keeps its other fields; afterwards the account is local.
+    pub fn materialize(&mut self, address: Address) -> Result<(), RpcError> {
+        let Some(remote) = self.chain.remote.clone() else {
+            return Ok(());
+        };
+        if self.chain.state().accounts.contains_key(&address) {
+            return Ok(());
+        }
+        let info = remote
+            .account(self.chain.state(), address)
+            .map_err(|e| RpcError::internal(e.to_string()))?;
+        if let Some(info) = info {
+            self.chain
+                .modify_state(|db| db.insert_account(address, info, []));
+        }
+        remote.record(&[address], &[], &[]);
+        Ok(())
+    }
+
     /// The account nonce at the head.
     pub fn state_nonce(&self, address: Address) -> u64 {
-        self.chain
-            .state()
-            .accounts
-            .get(&address)
-            .map_or(0, |a| a.info.nonce)
+        self.account_in(self.chain.state(), address)
+            .ok()
+            .flatten()
+            .map_or(0, |a| a.nonce)
     }
 
     /// The nonce after the sender's pooled transactions (the `pending` tag).
@@ -355,7 +407,7 @@ impl NodeState {
         let caller = request.from.unwrap_or_default();
         // Calls and estimates run at the account's nonce whatever the request says, as in
         // anvil (a queued transaction is estimated as if it were next).
-        let nonce = db.accounts.get(&caller).map_or(0, |a| a.info.nonce);
+        let nonce = self.account_in(db, caller)?.map_or(0, |a| a.nonce);
         let has_fee = request.gas_price.is_some()
             || request.max_fee_per_gas.is_some()
             || request.max_priority_fee_per_gas.is_some();
@@ -465,6 +517,8 @@ impl NodeState {
     /// Validates `tx` against the head state and pool rules, adds it to the pool, and mines
     /// it at once under automine. Returns its hash.
     pub fn submit(&mut self, tx: NodeTx) -> Result<B256, RpcError> {
+        // The pool reads senders' nonces from the local state.
+        self.materialize(tx.sender)?;
         let spec = self.spec();
         let env = {
             use ember_blockchain::BlockTransaction;
@@ -562,7 +616,7 @@ impl NodeState {
         let env = self.call_env(request, &state, &mut block)?;
         let cap = request.gas.map_or(self.tx_gas_cap(), |g| g.0);
         crate::exec::estimate_gas(
-            &CallDb::Shared(state),
+            &CallDb::new(state, self.chain.remote.clone()),
             self.chain.fork,
             self.chain.chain_id,
             &block,

@@ -13,6 +13,7 @@ use ember_rpc::RpcError;
 use crate::chain::{BlockTemplate, DevChain};
 use crate::config::{NodeConfig, ETHER};
 use crate::filter::{Filters, Subscriptions};
+use crate::fork::ForkedChain;
 use crate::genesis::{account_info, add_system_contracts, GenesisFile};
 use crate::node::{unix_now, Clock, Node, NodeState};
 use crate::pool::Pool;
@@ -23,25 +24,58 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
     let accounts =
         ember_wallet::derive_accounts(&config.mnemonic, config.accounts, &config.derivation_path)
             .map_err(|e| format!("--mnemonic: {e}"))?;
+    let remote = match &config.fork_url {
+        Some(url) => {
+            if config.data_dir.is_some() {
+                return Err("--fork-url with --data-dir is not supported".into());
+            }
+            let fork = ForkedChain::connect(url, config.fork_block_number)
+                .map_err(|e| format!("--fork-url: {e}"))?;
+            Some(Arc::new(fork))
+        }
+        None => None,
+    };
     let genesis_file = match &config.init {
         Some(path) => Some(GenesisFile::load(path)?),
         None => None,
     };
+    // In fork mode the forked chain's id, gas limit, time and base fee carry on (a chain id
+    // given on the command line wins, as in anvil).
+    let header_field = |name: &str| {
+        remote.as_ref().and_then(|r| {
+            r.header[name]
+                .as_str()
+                .and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+        })
+    };
     let chain_id = genesis_file
         .as_ref()
         .and_then(|g| g.config.chain_id)
+        .or_else(|| {
+            remote
+                .as_ref()
+                .filter(|_| config.chain_id == NodeConfig::default().chain_id)
+                .map(|r| r.chain_id)
+        })
         .unwrap_or(config.chain_id);
     let gas_limit = genesis_file
         .as_ref()
         .and_then(|g| g.gas_limit)
+        .or_else(|| header_field("gasLimit"))
         .unwrap_or(config.gas_limit);
     let mut state = InMemoryDb::new();
     for account in &accounts {
-        state.insert_account(
-            account.address,
-            account_info(config.balance, 0, Default::default()),
-            [],
-        );
+        // A forked account keeps its nonce and code; only the balance is the dev balance.
+        let existing = match &remote {
+            Some(r) => r
+                .account(&state, account.address)
+                .map_err(|e| format!("--fork-url: {e}"))?,
+            None => None,
+        };
+        let mut info =
+            existing.unwrap_or_else(|| account_info(config.balance, 0, Default::default()));
+        info.balance = config.balance;
+        state.insert_account(account.address, info, []);
     }
     if let Some(genesis) = &genesis_file {
         genesis.apply(&mut state);
@@ -52,6 +86,7 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
             .as_ref()
             .and_then(|g| g.timestamp)
             .or(config.genesis_timestamp)
+            .or_else(|| header_field("timestamp"))
             .unwrap_or_else(unix_now),
         gas_limit,
         coinbase: genesis_file
@@ -62,9 +97,11 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
             genesis_file
                 .as_ref()
                 .and_then(|g| g.base_fee_per_gas)
+                .or_else(|| header_field("baseFeePerGas"))
                 .unwrap_or(config.base_fee),
         ),
     };
+    let first_number = remote.as_ref().map_or(0, |r| r.block);
     let mut store = None;
     let mut chain = None;
     if let Some(dir) = &config.data_dir {
@@ -76,7 +113,14 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
     let mut chain = match chain {
         Some(chain) => chain,
         None => {
-            let chain = DevChain::new(config.fork, chain_id, state, &template);
+            let chain = DevChain::new_at(
+                config.fork,
+                chain_id,
+                state,
+                &template,
+                first_number,
+                remote.clone(),
+            );
             if let Some(store) = &mut store {
                 store.init(&chain).map_err(|e| format!("--data-dir: {e}"))?;
             }

@@ -1,0 +1,320 @@
+//! Fork mode (`--fork-url`): the state of another node's chain at one block, fetched as
+//! execution touches it and cached, under the local changes.
+//!
+//! The local state is an overlay: an account or slot the dev chain wrote is local from then
+//! on (also when it was deleted or zeroed), anything else is read from the remote node at
+//! the fork block. Remote values never change, so they are cached for good.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ember_evm::{AccountInfo, Bytecode, InMemoryDb};
+use ember_primitives::{keccak256, Address, Bytes, B256, KECCAK_EMPTY, U256};
+use serde_json::{json, Value};
+
+/// A failure to read the forked chain.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("fork: {0}")]
+pub struct ForkError(pub String);
+
+/// What the local chain wrote over the fork: these accounts and slots are never read from
+/// the remote again.
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    /// Accounts written (or deleted) locally.
+    pub accounts: HashSet<Address>,
+    /// Accounts whose whole storage is local (created or cleared here).
+    pub cleared: HashSet<Address>,
+    /// Slots written locally.
+    pub slots: HashSet<(Address, U256)>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    accounts: HashMap<Address, Option<AccountInfo>>,
+    codes: HashMap<B256, Bytecode>,
+    slots: HashMap<(Address, U256), U256>,
+    hashes: HashMap<u64, B256>,
+}
+
+/// The forked chain: where it is, and what has been read from it.
+#[derive(Debug)]
+pub struct ForkedChain {
+    url: String,
+    /// The block forked from.
+    pub block: u64,
+    /// The remote chain id.
+    pub chain_id: u64,
+    /// The fork block's header as the remote returned it.
+    pub header: Value,
+    agent: ureq::Agent,
+    cache: Mutex<Cache>,
+    /// What the local chain wrote.
+    pub written: Mutex<Written>,
+}
+
+fn quantity(v: &Value, what: &str) -> Result<u64, ForkError> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| ForkError(format!("{what} is not a quantity: {v}")))?;
+    u64::from_str_radix(s.trim_start_matches("0x"), 16)
+        .map_err(|e| ForkError(format!("{what} `{s}`: {e}")))
+}
+
+fn word(v: &Value, what: &str) -> Result<U256, ForkError> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| ForkError(format!("{what} is not a hex string: {v}")))?;
+    s.parse::<U256>()
+        .map_err(|e| ForkError(format!("{what} `{s}`: {e}")))
+}
+
+impl ForkedChain {
+    /// Connects to `url` and pins block `block` (the remote head when `None`).
+    pub fn connect(url: &str, block: Option<u64>) -> Result<ForkedChain, ForkError> {
+        if !url.starts_with("http://") {
+            return Err(ForkError(format!(
+                "`{url}`: only http:// URLs are supported (a node on this machine or network)"
+            )));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let mut fork = ForkedChain {
+            url: url.to_string(),
+            block: 0,
+            chain_id: 0,
+            header: Value::Null,
+            agent,
+            cache: Mutex::new(Cache::default()),
+            written: Mutex::new(Written::default()),
+        };
+        fork.chain_id = quantity(&fork.request("eth_chainId", json!([]))?, "eth_chainId")?;
+        fork.block = match block {
+            Some(b) => b,
+            None => quantity(
+                &fork.request("eth_blockNumber", json!([]))?,
+                "eth_blockNumber",
+            )?,
+        };
+        let header = fork.request(
+            "eth_getBlockByNumber",
+            json!([format!("{:#x}", fork.block), false]),
+        )?;
+        if header.is_null() {
+            return Err(ForkError(format!(
+                "block {} does not exist on {url}",
+                fork.block
+            )));
+        }
+        fork.header = header;
+        Ok(fork)
+    }
+
+    /// One JSON-RPC call to the remote.
+    pub fn request(&self, method: &str, params: Value) -> Result<Value, ForkError> {
+        let mut out = self.batch(&[(method, params)])?;
+        Ok(out.remove(0))
+    }
+
+    fn batch(&self, calls: &[(&str, Value)]) -> Result<Vec<Value>, ForkError> {
+        let body: Vec<Value> = calls
+            .iter()
+            .enumerate()
+            .map(|(id, (method, params))| {
+                json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })
+            })
+            .collect();
+        let text = self
+            .agent
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .send(serde_json::to_string(&body).expect("JSON"))
+            .map_err(|e| ForkError(format!("{}: {e}", self.url)))?
+            .into_body()
+            .read_to_string()
+            .map_err(|e| ForkError(format!("{}: {e}", self.url)))?;
+        let replies: Vec<Value> = serde_json::from_str(&text)
+            .map_err(|e| ForkError(format!("{}: not a JSON-RPC batch reply: {e}", self.url)))?;
+        let mut out = vec![Value::Null; calls.len()];
+        for reply in replies {
+            let id = reply["id"].as_u64().unwrap_or(u64::MAX) as usize;
+            if id >= calls.len() {
+                continue;
+            }
+            if let Some(err) = reply.get("error") {
+                return Err(ForkError(format!("{} failed: {err}", calls[id].0)));
+            }
+            out[id] = reply["result"].clone();
+        }
+        Ok(out)
+    }
+
+    fn tag(&self) -> Value {
+        json!(format!("{:#x}", self.block))
+    }
+
+    /// The remote account (`None` when it is empty).
+    pub fn remote_account(&self, address: Address) -> Result<Option<AccountInfo>, ForkError> {
+        if let Some(hit) = self.cache.lock().expect("cache").accounts.get(&address) {
+            return Ok(hit.clone());
+        }
+        let a = json!(address);
+        let r = self.batch(&[
+            ("eth_getBalance", json!([a, self.tag()])),
+            ("eth_getTransactionCount", json!([a, self.tag()])),
+            ("eth_getCode", json!([a, self.tag()])),
+        ])?;
+        let balance = word(&r[0], "balance")?;
+        let nonce = quantity(&r[1], "nonce")?;
+        let code: Bytes = r[2]
+            .as_str()
+            .unwrap_or("0x")
+            .parse()
+            .map_err(|e| ForkError(format!("code of {address}: {e}")))?;
+        let info = if balance.is_zero() && nonce == 0 && code.is_empty() {
+            None
+        } else if code.is_empty() {
+            Some(AccountInfo {
+                balance,
+                nonce,
+                ..AccountInfo::default()
+            })
+        } else {
+            let hash = keccak256(&code);
+            let bytecode = Bytecode::new(code);
+            self.cache
+                .lock()
+                .expect("cache")
+                .codes
+                .insert(hash, bytecode.clone());
+            Some(AccountInfo {
+                balance,
+                nonce,
+                code_hash: hash,
+                code: Some(bytecode),
+            })
+        };
+        self.cache
+            .lock()
+            .expect("cache")
+            .accounts
+            .insert(address, info.clone());
+        Ok(info)
+    }
+
+    /// A remote storage slot.
+    pub fn remote_slot(&self, address: Address, key: U256) -> Result<U256, ForkError> {
+        if let Some(v) = self.cache.lock().expect("cache").slots.get(&(address, key)) {
+            return Ok(*v);
+        }
+        let v = word(
+            &self.request(
+                "eth_getStorageAt",
+                json!([address, format!("{key:#x}"), self.tag()]),
+            )?,
+            "storage",
+        )?;
+        self.cache
+            .lock()
+            .expect("cache")
+            .slots
+            .insert((address, key), v);
+        Ok(v)
+    }
+
+    /// A remote block hash (blocks up to the fork block).
+    pub fn remote_block_hash(&self, number: u64) -> Result<B256, ForkError> {
+        if number > self.block {
+            return Ok(B256::ZERO);
+        }
+        if let Some(h) = self.cache.lock().expect("cache").hashes.get(&number) {
+            return Ok(*h);
+        }
+        let block = self.request(
+            "eth_getBlockByNumber",
+            json!([format!("{number:#x}"), false]),
+        )?;
+        let hash = block["hash"]
+            .as_str()
+            .and_then(|s| s.parse::<B256>().ok())
+            .unwrap_or_default();
+        self.cache
+            .lock()
+            .expect("cache")
+            .hashes
+            .insert(number, hash);
+        Ok(hash)
+    }
+
+    /// The account as the dev chain sees it: local, else (unless written) remote.
+    pub fn account(
+        &self,
+        local: &InMemoryDb,
+        address: Address,
+    ) -> Result<Option<AccountInfo>, ForkError> {
+        if let Some(acc) = local.accounts.get(&address) {
+            return Ok(Some(acc.info.clone()));
+        }
+        if self
+            .written
+            .lock()
+            .expect("written")
+            .accounts
+            .contains(&address)
+        {
+            return Ok(None);
+        }
+        self.remote_account(address)
+    }
+
+    /// The slot as the dev chain sees it.
+    pub fn slot(&self, local: &InMemoryDb, address: Address, key: U256) -> Result<U256, ForkError> {
+        if let Some(v) = local
+            .accounts
+            .get(&address)
+            .and_then(|a| a.storage.get(&key))
+        {
+            return Ok(*v);
+        }
+        {
+            let w = self.written.lock().expect("written");
+            if w.cleared.contains(&address) || w.slots.contains(&(address, key)) {
+                return Ok(U256::ZERO);
+            }
+        }
+        self.remote_slot(address, key)
+    }
+
+    /// Code by hash: local accounts, else what the remote sent.
+    pub fn code(&self, local: &InMemoryDb, hash: B256) -> Bytecode {
+        if hash == KECCAK_EMPTY {
+            return Bytecode::default();
+        }
+        if let Some(code) = local
+            .accounts
+            .values()
+            .find(|a| a.info.code_hash == hash)
+            .and_then(|a| a.info.code.clone())
+        {
+            return code;
+        }
+        self.cache
+            .lock()
+            .expect("cache")
+            .codes
+            .get(&hash)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Records what a block or cheat code wrote.
+    pub fn record(&self, accounts: &[Address], cleared: &[Address], slots: &[(Address, U256)]) {
+        let mut w = self.written.lock().expect("written");
+        w.accounts.extend(accounts.iter().copied());
+        w.cleared.extend(cleared.iter().copied());
+        w.slots.extend(slots.iter().copied());
+    }
+}
