@@ -31,6 +31,7 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     pub(crate) memory_limit: u64,
     pub(crate) precompile_cache: Option<PrecompileCache>,
     chain_id: u64,
+    pub(crate) base_fee_check: bool,
 }
 
 /// Configures an [`Evm`].
@@ -44,6 +45,7 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     custom_precompiles: Vec<(Address, PrecompileFn)>,
     memory_limit: u64,
     precompile_cache: Option<PrecompileCache>,
+    base_fee_check: bool,
 }
 
 impl<DB: Database> Evm<DB> {
@@ -58,6 +60,7 @@ impl<DB: Database> Evm<DB> {
             custom_precompiles: Vec::new(),
             memory_limit: ember_interpreter::interpreter::DEFAULT_MEMORY_LIMIT,
             precompile_cache: None,
+            base_fee_check: true,
         }
     }
 }
@@ -93,6 +96,14 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
         self
     }
 
+    /// Without the check that the fee covers the block's base fee: a call simulation
+    /// (`eth_call` with no fee, as geth's and anvil's) runs at gas price zero while BASEFEE
+    /// still reads the block's base fee.
+    pub fn disable_base_fee_check(mut self) -> Self {
+        self.base_fee_check = false;
+        self
+    }
+
     /// Shares a memo of expensive precompile results (see [`PrecompileCache`]).
     pub fn precompile_cache(mut self, cache: PrecompileCache) -> Self {
         self.precompile_cache = Some(cache);
@@ -110,6 +121,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             custom_precompiles: self.custom_precompiles,
             memory_limit: self.memory_limit,
             precompile_cache: self.precompile_cache,
+            base_fee_check: self.base_fee_check,
         }
     }
 
@@ -130,6 +142,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             memory_limit: self.memory_limit,
             precompile_cache: self.precompile_cache,
             chain_id: self.chain_id,
+            base_fee_check: self.base_fee_check,
         }
     }
 }
@@ -176,7 +189,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
     fn transact_inner(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
         let spec = self.spec();
         let block = &self.ctx.block;
-        let intrinsic = validate_env(spec, block, self.chain_id, tx)?;
+        let intrinsic = validate_env(spec, block, self.chain_id, tx, self.base_fee_check)?;
         let journal = &mut self.ctx.journal;
         let sender = journal.info(tx.caller).clone();
         let is_delegated = sender
@@ -291,8 +304,9 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             caller_balance + U256::from(tx.gas_limit - gas_used) * gas_price,
         );
         let coinbase = self.ctx.block.coinbase;
+        // (Below the base fee only with the base-fee check disabled: no tip then.)
         let tip = if spec.tx_fee_market {
-            gas_price - self.ctx.block.base_fee
+            gas_price.saturating_sub(self.ctx.block.base_fee)
         } else {
             gas_price
         };

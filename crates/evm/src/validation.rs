@@ -39,6 +39,7 @@ pub(crate) fn validate_env(
     block: &BlockEnv,
     chain_id: u64,
     tx: &TxEnv,
+    base_fee_check: bool,
 ) -> Result<u64, InvalidTransaction> {
     let supported = match tx.tx_type {
         TxType::Legacy => true,
@@ -79,7 +80,7 @@ pub(crate) fn validate_env(
                 return Err(InvalidTransaction::PriorityFeeGreaterThanMaxFee);
             }
         }
-        if tx.gas_price < block.base_fee {
+        if base_fee_check && tx.gas_price < block.base_fee {
             return Err(InvalidTransaction::FeeCapTooLow {
                 max_fee: tx.gas_price,
                 base_fee: block.base_fee,

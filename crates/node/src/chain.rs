@@ -296,6 +296,8 @@ impl DevChain {
             ommers_hash: EMPTY_OMMERS_HASH,
             beneficiary: template.coinbase,
             state_root: state.state_root(),
+            transactions_root: ember_primitives::EMPTY_ROOT,
+            receipts_root: ember_primitives::EMPTY_ROOT,
             gas_limit: template.gas_limit,
             timestamp: template.timestamp,
             base_fee_per_gas: spec.tx_fee_market.then_some(template.base_fee),

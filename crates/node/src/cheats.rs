@@ -188,7 +188,7 @@ pub fn dispatch(
         ("evm_setTime", _) => {
             let t: Quantity = p.required(0, "timestamp")?;
             s.clock.offset = t.0 as i128 - unix_now() as i128;
-            hex_u64(t.0)
+            json!(t.0)
         }
         (_, "setBlockTimestampInterval") => {
             let step: Quantity = p.required(0, "seconds")?;
@@ -233,6 +233,11 @@ pub fn dispatch(
                 Some(tx) => json!(tx.hash),
                 None => Value::Null,
             }
+        }
+        (_, "removePoolTransactions") => {
+            let sender: Address = p.required(0, "address")?;
+            s.pool.remove_sender(&sender);
+            Value::Null
         }
         (_, "dropAllTransactions") => {
             s.pool.clear();

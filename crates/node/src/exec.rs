@@ -192,69 +192,49 @@ pub fn run<I: Inspector>(
     tx: &TxEnv,
     inspector: I,
 ) -> Result<(ResultAndState, I), EvmError<ForkError>> {
-    let mut evm = Evm::builder(db)
+    let mut builder = Evm::builder(db)
         .fork(fork)
         .block(block.clone())
-        .chain_id(chain_id)
-        .inspector(inspector)
-        .build();
+        .chain_id(chain_id);
+    if tx.gas_price.is_zero() {
+        // A call without a fee: BASEFEE still reads the block's.
+        builder = builder.disable_base_fee_check();
+    }
+    let mut evm = builder.inspector(inspector).build();
     let result = evm.transact(tx)?;
     Ok((result, evm.inspector))
 }
 
-/// The JSON-RPC error of a transaction the EVM refused.
+/// The JSON-RPC error of a transaction the EVM refused (anvil's words where it has them).
 pub fn invalid_tx_error(e: EvmError<ForkError>) -> RpcError {
     match e {
+        EvmError::Transaction(ember_evm::InvalidTransaction::InsufficientFunds { .. }) => {
+            RpcError::new(-32003, "Insufficient funds for gas * price + value")
+        }
         EvmError::Transaction(e) => RpcError::server(e.to_string()),
         EvmError::Database(e) => RpcError::internal(e.to_string()),
     }
 }
 
-/// Decodes revert data: `Error(string)` gives its reason, `Panic(uint256)` its code.
-pub fn revert_reason(data: &[u8]) -> Option<String> {
-    const ERROR: [u8; 4] = [0x08, 0xc3, 0x79, 0xa0];
-    const PANIC: [u8; 4] = [0x4e, 0x48, 0x7b, 0x71];
-    let (selector, body) = (data.get(..4)?, &data[4..]);
-    if selector == ERROR {
-        let offset = usize::try_from(U256::from_be_slice(body.get(..32)?)).ok()?;
-        let len_word = body.get(offset..offset.checked_add(32)?)?;
-        let len = usize::try_from(U256::from_be_slice(len_word)).ok()?;
-        let start = offset + 32;
-        let text = body.get(start..start.checked_add(len)?)?;
-        return Some(String::from_utf8_lossy(text).into_owned());
-    }
-    if selector == PANIC && body.len() == 32 {
-        let code = U256::from_be_slice(body);
-        let what = match code.to::<u64>() {
-            0x00 => "generic panic",
-            0x01 => "assertion failed",
-            0x11 => "arithmetic underflow or overflow",
-            0x12 => "division or modulo by zero",
-            0x21 => "enum overflow",
-            0x22 => "invalid encoded storage byte array accessed",
-            0x31 => "out-of-bounds array access; popped on empty array",
-            0x32 => "out-of-bounds access of an array or bytesN",
-            0x41 => "out of memory",
-            0x51 => "tried to call a zero-initialized variable of internal function type",
-            _ => "unknown panic code",
-        };
-        return Some(format!("panic: {what} ({code:#x})"));
-    }
-    None
-}
-
 /// The error of a reverted call: code 3, "execution reverted[: reason]", the data as hex.
+/// `Error(string)`, `Panic(uint256)` and UTF-8 data decode as alloy (and so anvil) words
+/// them; other data shows its selector and the rest as text, as anvil does.
 pub fn revert_error(output: &Bytes) -> RpcError {
-    let message = match revert_reason(output) {
-        Some(reason) => format!("execution reverted: {reason}"),
-        None if output.is_empty() => "execution reverted".to_string(),
-        // Anvil's wording: the selector, then the rest as (lossy) text.
-        None if output.len() >= 4 => format!(
+    use alloy_sol_types::{ContractError, RevertReason};
+    let reason = match RevertReason::decode(output) {
+        Some(RevertReason::ContractError(ContractError::Revert(r))) => Some(r.reason),
+        Some(other) => Some(other.to_string()),
+        None => None,
+    };
+    let message = match reason {
+        Some(reason) if !reason.is_empty() => format!("execution reverted: {reason}"),
+        _ if output.len() > 4 => format!(
             "execution reverted: custom error 0x{}: {}",
             ember_primitives::hex::encode(&output[..4]),
             String::from_utf8_lossy(&output[4..])
         ),
-        None => format!("execution reverted: custom error {output}"),
+        _ if output.len() == 4 => format!("execution reverted: custom error {output}"),
+        _ => "execution reverted".to_string(),
     };
     RpcError::new(3, message).with_data(json!(output))
 }
@@ -264,9 +244,20 @@ pub fn halt_error(reason: &HaltReason) -> RpcError {
     RpcError::new(-32603, format!("EVM error {reason:?}"))
 }
 
-/// What one run of `eth_call` returned, or its error.
-pub fn call_output(result: &ExecutionResult) -> Result<Bytes, RpcError> {
-    match result {
+/// What one run of `eth_call` returned (for a creation, the deployed code), or its error.
+pub fn call_output(result: &ResultAndState) -> Result<Bytes, RpcError> {
+    match &result.result {
+        ExecutionResult::Success {
+            created_address: Some(address),
+            ..
+        } => Ok(match result.state.get(address) {
+            Some(ember_evm::AccountChange::Updated { info, .. }) => info
+                .code
+                .as_ref()
+                .map(|c| c.original().clone())
+                .unwrap_or_default(),
+            _ => Bytes::new(),
+        }),
         ExecutionResult::Success { output, .. } => Ok(output.clone()),
         ExecutionResult::Revert { output, .. } => Err(revert_error(output)),
         ExecutionResult::Halt { reason, .. } => Err(halt_error(reason)),
@@ -288,7 +279,20 @@ pub fn estimate_gas(
         tx.gas_limit = gas;
         run(db.clone(), fork, chain_id, block, &tx, NoopInspector).map(|(r, _)| r.result)
     };
-    let first = attempt(cap).map_err(invalid_tx_error)?;
+    let first = match attempt(cap) {
+        // Anvil estimates a transfer the sender cannot afford as if it could.
+        Err(EvmError::Transaction(ember_evm::InvalidTransaction::InsufficientFunds { .. })) => {
+            let mut funded = db.clone();
+            let caller = tx.caller;
+            funded
+                .materialize(caller)
+                .map_err(|e| RpcError::internal(e.to_string()))?;
+            let account = funded.make_mut().accounts.entry(caller).or_default();
+            account.info.balance = U256::MAX >> 1;
+            return estimate_gas(&funded, fork, chain_id, block, tx, cap);
+        }
+        other => other.map_err(invalid_tx_error)?,
+    };
     let used = match &first {
         ExecutionResult::Success {
             gas_used,
@@ -298,9 +302,10 @@ pub fn estimate_gas(
         ExecutionResult::Revert { output, .. } => return Err(revert_error(output)),
         ExecutionResult::Halt { reason, .. } => {
             return Err(match reason {
-                HaltReason::OutOfGas => {
-                    RpcError::server(format!("gas required exceeds allowance ({cap})"))
-                }
+                HaltReason::OutOfGas => RpcError::new(
+                    -32003,
+                    format!("Out of gas: gas required exceeds allowance: {cap}"),
+                ),
                 other => halt_error(other),
             })
         }

@@ -136,8 +136,8 @@ pub enum FilterKind {
 pub struct InstalledFilter {
     /// What it reports.
     pub kind: FilterKind,
-    /// The last block already reported.
-    pub last_block: u64,
+    /// The first block not yet reported.
+    pub next_block: u64,
     /// Pending transaction hashes not yet reported.
     pub pending: Vec<B256>,
 }
@@ -150,15 +150,15 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Installs a filter whose first poll reports what comes after block `head`.
-    pub fn install(&mut self, kind: FilterKind, head: u64) -> Value {
+    /// Installs a filter whose first poll reports from block `next_block` on.
+    pub fn install(&mut self, kind: FilterKind, next_block: u64) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         self.filters.insert(
             id,
             InstalledFilter {
                 kind,
-                last_block: head,
+                next_block,
                 pending: Vec::new(),
             },
         );

@@ -9,7 +9,7 @@ use ember_blockchain::execute::{
     WITHDRAWAL_REQUEST_ADDRESS,
 };
 use ember_evm::{AccountInfo, Bytecode, InMemoryDb};
-use ember_primitives::{hex, keccak256, Address, Bytes, Fork, B256, U256};
+use ember_primitives::{address, hex, keccak256, Address, Bytes, Fork, B256, U256};
 use serde::Deserialize;
 
 /// EIP-4788 beacon roots contract code.
@@ -21,9 +21,15 @@ const WITHDRAWAL_REQUEST_CODE: &str = "3373fffffffffffffffffffffffffffffffffffff
 /// EIP-7251 consolidation request contract code.
 const CONSOLIDATION_REQUEST_CODE: &str = "3373fffffffffffffffffffffffffffffffffffffffe1460d35760115f54807fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff1461019a57600182026001905f5b5f82111560685781019083028483029004916001019190604d565b9093900492505050366060146088573661019a573461019a575f5260205ff35b341061019a57600154600101600155600354806004026004013381556001015f358155600101602035815560010160403590553360601b5f5260605f60143760745fa0600101600355005b6003546002548082038060021160e7575060025b5f5b8181146101295782810160040260040181607402815460601b815260140181600101548152602001816002015481526020019060030154905260010160e9565b910180921461013b5790600255610146565b90505f6002555f6003555b5f54807fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff141561017357505f5b6001546001828201116101885750505f61018e565b01600190035b5f555f6001556074025ff35b5f5ffd";
 
-/// The system contracts `fork` calls around every block, with their code.
+/// The deterministic deployment proxy (CREATE2 factory) anvil and most dev chains carry,
+/// which deployment scripts expect at this address.
+pub const CREATE2_DEPLOYER: Address = address!("4e59b44847b379578588920ca78fbf26c0b4956c");
+const CREATE2_DEPLOYER_CODE: &str = "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3";
+
+/// The contracts every dev chain of `fork` starts with: the CREATE2 factory and the system
+/// contracts the fork calls around every block.
 pub fn system_contracts(fork: Fork) -> Vec<(Address, &'static str)> {
-    let mut out = Vec::new();
+    let mut out = vec![(CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE)];
     if fork >= Fork::Cancun {
         out.push((BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CODE));
     }
@@ -52,14 +58,16 @@ pub fn account_info(balance: U256, nonce: u64, code: Bytes) -> AccountInfo {
     }
 }
 
-/// Adds the system contracts of `fork` (nonce 1, as deployed on mainnet) where no account is.
+/// Adds the contracts of [`system_contracts`] (nonce 1 for the system contracts, as deployed
+/// on mainnet) where no account is.
 pub fn add_system_contracts(db: &mut InMemoryDb, fork: Fork) {
     for (address, code) in system_contracts(fork) {
         if db.accounts.contains_key(&address) {
             continue;
         }
         let code = Bytes::from(hex::decode(code).expect("constant hex"));
-        db.insert_account(address, account_info(U256::ZERO, 1, code), []);
+        let nonce = u64::from(address != CREATE2_DEPLOYER);
+        db.insert_account(address, account_info(U256::ZERO, nonce, code), []);
     }
 }
 

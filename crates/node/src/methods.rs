@@ -121,8 +121,14 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         }
         "eth_sendRawTransaction" => {
             let raw: Bytes = p.required(0, "data")?;
-            let tx = Transaction::decode(&raw)
-                .map_err(|e| RpcError::invalid_params(format!("`data`: {e}")))?;
+            if raw.is_empty() {
+                return Err(RpcError::invalid_params("Empty transaction data"));
+            }
+            // Anvil's words; the decoder's reason follows for people.
+            let tx = Transaction::decode(&raw).map_err(|e| {
+                RpcError::invalid_params("Failed to decode transaction")
+                    .with_data(json!(e.to_string()))
+            })?;
             let sender = tx
                 .recover_sender(s.spec())
                 .map_err(|e| RpcError::server(format!("invalid signature: {e}")))?;
@@ -132,10 +138,12 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let hash: B256 = p.required(0, "hash")?;
             match s.chain.find_tx(&hash) {
                 Some((block, i)) => render::mined_transaction(block, i),
-                None => s
-                    .pool
-                    .get(&hash)
-                    .map_or(Value::Null, render::pending_transaction),
+                None => {
+                    let base_fee = s.peek_template().base_fee;
+                    s.pool
+                        .get(&hash)
+                        .map_or(Value::Null, |tx| render::pending_transaction(tx, base_fee))
+                }
             }
         }
         "eth_getTransactionReceipt" => {
@@ -212,16 +220,23 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                 p.raw(0)
                     .ok_or_else(|| RpcError::invalid_params("missing parameter 0 `filter`"))?,
             )?;
-            let head = s.chain.head_number();
-            s.filters.install(FilterKind::Logs(filter), head)
+            // The first poll reports from the filter's first block (the next one when it
+            // names none or a tag).
+            let next = match filter.from_block {
+                Some(id @ (BlockId::Number(_) | BlockId::Earliest | BlockId::Hash(_))) => {
+                    s.resolve(Some(id))?
+                }
+                _ => s.chain.head_number() + 1,
+            };
+            s.filters.install(FilterKind::Logs(filter), next)
         }
         "eth_newBlockFilter" => {
-            let head = s.chain.head_number();
-            s.filters.install(FilterKind::Blocks, head)
+            let next = s.chain.head_number() + 1;
+            s.filters.install(FilterKind::Blocks, next)
         }
         "eth_newPendingTransactionFilter" => {
-            let head = s.chain.head_number();
-            s.filters.install(FilterKind::PendingTransactions, head)
+            let next = s.chain.head_number() + 1;
+            s.filters.install(FilterKind::PendingTransactions, next)
         }
         "eth_uninstallFilter" => {
             let id: String = p.required(0, "id")?;
@@ -292,6 +307,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         }
         "txpool_content" | "txpool_inspect" => {
             let inspect = method == "txpool_inspect";
+            let base_fee = s.peek_template().base_fee;
             let (ready, queued) = split_pool(&s);
             let group = |txs: &[&NodeTx]| {
                 let mut by_sender: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
@@ -308,7 +324,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                             tx.tx.max_fee_per_gas()
                         ))
                     } else {
-                        render::pending_transaction(tx)
+                        render::pending_transaction(tx, base_fee)
                     };
                     by_sender
                         .entry(format!("{:#x}", tx.sender))
@@ -339,7 +355,7 @@ fn pending_block(s: &NodeState, full: bool) -> Value {
         .iter()
         .map(|tx| {
             if full {
-                render::pending_transaction(tx)
+                render::pending_transaction(tx, template.base_fee)
             } else {
                 json!(tx.hash)
             }
@@ -369,7 +385,7 @@ fn wallet_error(e: ember_wallet::WalletError) -> RpcError {
 fn dev_key(s: &NodeState, address: &Address) -> Result<B256, RpcError> {
     s.signer(address)
         .map(|a| a.secret_key)
-        .ok_or_else(|| RpcError::server(format!("no signer available for {address}")))
+        .ok_or_else(|| RpcError::new(-32602, "No Signer available"))
 }
 
 fn split_pool(s: &NodeState) -> (Vec<&NodeTx>, Vec<&NodeTx>) {
@@ -400,16 +416,12 @@ fn logs(s: &NodeState, filter: &LogFilter) -> Result<Vec<Value>, RpcError> {
         let block = s
             .chain
             .block_by_hash(&hash)
-            .ok_or_else(|| RpcError::server(format!("block {hash} not found")))?;
+            .ok_or_else(|| RpcError::server("unknown block"))?;
         filter.block_logs(block, &mut out);
         return Ok(out);
     }
-    let head = s.chain.head_number();
-    let from = s.resolve(filter.from_block).unwrap_or(head);
-    let to = match filter.to_block {
-        Some(BlockId::Number(n)) if n > head => head,
-        other => s.resolve(other)?,
-    };
+    let from = s.resolve(filter.from_block)?;
+    let to = s.resolve(filter.to_block)?;
     if from > to {
         return Ok(out);
     }
@@ -424,18 +436,18 @@ fn logs(s: &NodeState, filter: &LogFilter) -> Result<Vec<Value>, RpcError> {
 fn filter_changes(s: &mut NodeState, p: &Params) -> Result<Value, RpcError> {
     let id: String = p.required(0, "id")?;
     let head = s.chain.head_number();
-    let (kind, last, pending) = {
+    let (kind, next, pending) = {
         let f = s
             .filters
             .get_mut(&id)
             .ok_or_else(|| RpcError::server("filter not found"))?;
-        let last = f.last_block;
-        f.last_block = head;
-        (f.kind.clone(), last, std::mem::take(&mut f.pending))
+        let next = f.next_block;
+        f.next_block = f.next_block.max(head + 1);
+        (f.kind.clone(), next, std::mem::take(&mut f.pending))
     };
     Ok(match kind {
         FilterKind::Blocks => Value::Array(
-            (last + 1..=head)
+            (next..=head)
                 .filter_map(|n| s.chain.block(n))
                 .map(|b| json!(b.hash))
                 .collect(),
@@ -444,8 +456,8 @@ fn filter_changes(s: &mut NodeState, p: &Params) -> Result<Value, RpcError> {
         FilterKind::Logs(filter) => {
             let mut out = Vec::new();
             let from = match filter.from_block {
-                Some(BlockId::Number(n)) => n.max(last + 1),
-                _ => last + 1,
+                Some(BlockId::Number(n)) => n.max(next),
+                _ => next,
             };
             let to = match filter.to_block {
                 Some(BlockId::Number(n)) => n.min(head),
@@ -465,13 +477,6 @@ fn fee_history(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     let count: Quantity = p.required(0, "blockCount")?;
     let newest = s.resolve(Some(p.required::<BlockId>(1, "newestBlock")?))?;
     let percentiles: Vec<f64> = p.optional(2, "rewardPercentiles")?.unwrap_or_default();
-    if percentiles.windows(2).any(|w| w[0] > w[1])
-        || percentiles.iter().any(|p| !(0.0..=100.0).contains(p))
-    {
-        return Err(RpcError::invalid_params(
-            "`rewardPercentiles`: must be ascending values in 0..=100",
-        ));
-    }
     let count = count.0.min(1024).min(newest + 1);
     let oldest = newest + 1 - count;
     let mut base_fees = Vec::new();
@@ -595,7 +600,7 @@ fn eth_call(node: &Node, p: &Params) -> Result<Value, RpcError> {
     let c = call_setup(node, p)?;
     let (result, _) = exec::run(c.db, c.fork, c.chain_id, &c.block, &c.env, NoopInspector)
         .map_err(exec::invalid_tx_error)?;
-    Ok(hex_bytes(&exec::call_output(&result.result)?))
+    Ok(hex_bytes(&exec::call_output(&result)?))
 }
 
 fn eth_estimate_gas(node: &Node, p: &Params) -> Result<Value, RpcError> {
@@ -638,7 +643,8 @@ fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
         let gas_used = result.result.gas_used();
         let error = match &result.result {
             ExecutionResult::Success { .. } => None,
-            ExecutionResult::Revert { output, .. } => Some(exec::revert_error(output).message),
+            // Anvil answers a reverting call with the revert error.
+            ExecutionResult::Revert { output, .. } => return Err(exec::revert_error(output)),
             ExecutionResult::Halt { reason, .. } => Some(exec::halt_error(reason).message),
         };
         let done = touched == list;
@@ -686,10 +692,14 @@ pub fn take_snapshot(s: &mut NodeState) -> u64 {
 
 /// Restores snapshot `id` and drops it and every later one; false when there is none.
 pub fn revert_snapshot(s: &mut NodeState, id: u64) -> Result<bool, RpcError> {
+    if s.dropped_snapshots.contains(&id) {
+        return Err(RpcError::new(-32001, "Resource not found"));
+    }
     let Some(snap) = s.snapshots.remove(&id) else {
         return Ok(false);
     };
-    s.snapshots.retain(|k, _| *k < id);
+    let later = s.snapshots.split_off(&id);
+    s.dropped_snapshots.extend(later.into_keys());
     s.chain.rewind(snap.head, snap.state);
     s.clock = snap.clock;
     if let Some(store) = &mut s.store {

@@ -100,6 +100,9 @@ pub struct NodeState {
     pub auto_impersonate: bool,
     /// Saved chains by id.
     pub snapshots: BTreeMap<u64, Snapshot>,
+    /// Snapshots dropped because an earlier one was restored: reverting to one is an error
+    /// (anvil's "Resource not found"), unlike an id never issued or already used.
+    pub dropped_snapshots: HashSet<u64>,
     /// The id the next snapshot gets.
     pub next_snapshot: u64,
     /// Installed filters.
@@ -395,25 +398,19 @@ impl NodeState {
         self.accounts.iter().find(|a| a.address == *address)
     }
 
-    /// The environment of a call request at `block` on `db` (no fee unless one is given,
-    /// in which case the base fee applies as in a transaction).
+    /// The environment of a call request at `block` on `db` (no fee unless one is given; a
+    /// given fee must cover the base fee, as in a transaction).
     pub fn call_env(
         &self,
         request: &TxRequest,
         db: &InMemoryDb,
-        block: &mut BlockEnv,
+        block: &BlockEnv,
     ) -> Result<TxEnv, RpcError> {
         let spec = self.spec();
         let caller = request.from.unwrap_or_default();
         // Calls and estimates run at the account's nonce whatever the request says, as in
         // anvil (a queued transaction is estimated as if it were next).
         let nonce = self.account_in(db, caller)?.map_or(0, |a| a.nonce);
-        let has_fee = request.gas_price.is_some()
-            || request.max_fee_per_gas.is_some()
-            || request.max_priority_fee_per_gas.is_some();
-        if !has_fee {
-            block.base_fee = U256::ZERO;
-        }
         let ty = request
             .envelope_type(spec)
             .map_err(RpcError::invalid_params)?;
@@ -523,17 +520,25 @@ impl NodeState {
         let env = {
             use ember_blockchain::BlockTransaction;
             tx.checked_env(spec, self.chain.chain_id)
-                .map_err(RpcError::server)?
+                .map_err(anvil_validation_error)?
         };
         let state_nonce = self.state_nonce(tx.sender);
         if env.nonce < state_nonce {
             return Err(RpcError::new(-32003, "nonce too low"));
         }
         if env.gas_limit > self.gas_limit {
-            return Err(RpcError::server(format!(
-                "intrinsic gas too high -- tx gas limit {} exceeds block gas limit {}",
-                env.gas_limit, self.gas_limit
-            )));
+            return Err(RpcError::server(
+                "intrinsic gas too high -- tx.gas_limit > env.block.gas_limit",
+            ));
+        }
+        let base_fee = self
+            .next_base_fee
+            .unwrap_or_else(|| self.chain.next_base_fee());
+        if spec.tx_fee_market && env.gas_price < base_fee {
+            return Err(RpcError::new(
+                -32003,
+                "max fee per gas less than block base fee",
+            ));
         }
         if let Some(min) = self.min_gas_price {
             if env.gas_price < min {
@@ -551,10 +556,10 @@ impl NodeState {
             .map_or(U256::ZERO, |a| a.info.balance);
         let cost = U256::from(env.gas_limit) * env.gas_price + env.value;
         if balance < cost {
-            return Err(RpcError::server(format!(
-                "insufficient funds for gas * price + value: balance {balance}, tx cost {cost}, overshot {}",
-                cost - balance
-            )));
+            return Err(RpcError::new(
+                -32003,
+                "Insufficient funds for gas * price + value",
+            ));
         }
         let hash = tx.hash;
         self.pool
@@ -570,9 +575,16 @@ impl NodeState {
 
     /// Builds, signs (or impersonates) and submits a request from `eth_sendTransaction`.
     pub fn send_request(&mut self, request: TxRequest) -> Result<B256, RpcError> {
-        let from = request
+        // Without `from`, anvil sends from the first dev account.
+        let from = match request
             .from
-            .ok_or_else(|| RpcError::invalid_params("`transaction`: missing `from`"))?;
+            .or_else(|| self.accounts.first().map(|a| a.address))
+        {
+            Some(from) => from,
+            None => return Err(RpcError::new(-32602, "No Signer available")),
+        };
+        let mut request = request;
+        request.from = Some(from);
         let key = self.signer(&from).map(|a| a.secret_key);
         let impersonated = self.auto_impersonate || self.impersonated.contains(&from);
         if key.is_none() && !impersonated {
@@ -624,6 +636,20 @@ impl NodeState {
             cap,
         )
     }
+}
+
+/// Anvil's words for a transaction that fails the checks before the pool.
+fn anvil_validation_error(reason: String) -> RpcError {
+    if reason.starts_with("intrinsic gas too low") || reason.contains("intrinsic gas") {
+        return RpcError::server("intrinsic gas too low");
+    }
+    if reason.contains("chain id") {
+        return RpcError::new(-32003, "invalid chain id for signer");
+    }
+    if reason.contains("signature") {
+        return RpcError::new(-32003, "invalid signature");
+    }
+    RpcError::new(-32003, reason)
 }
 
 fn print_block(block: &MinedBlock) {

@@ -78,6 +78,15 @@ impl Pool {
         tx
     }
 
+    /// Removes every transaction of `sender`.
+    pub fn remove_sender(&mut self, sender: &Address) {
+        if let Some(queue) = self.by_sender.remove(sender) {
+            for pooled in queue.values() {
+                self.by_hash.remove(&pooled.tx.hash);
+            }
+        }
+    }
+
     /// Removes everything.
     pub fn clear(&mut self) {
         self.by_sender.clear();

@@ -5,8 +5,9 @@
 //! the root down to the key (or to where the key's path leaves the trie, for a key that is
 //! absent); an empty trie's proof is its single empty node `0x80`, as anvil returns it.
 
+use alloy_rlp::Encodable;
 use alloy_trie::proof::ProofRetainer;
-use alloy_trie::{HashBuilder, Nibbles, TrieAccount};
+use alloy_trie::{HashBuilder, Nibbles};
 use ember_evm::InMemoryDb;
 use ember_primitives::{keccak256, Address, Bytes, B256, KECCAK_EMPTY, U256};
 use ember_rpc::RpcError;
@@ -50,8 +51,7 @@ pub struct AccountProof {
 fn prove(mut leaves: Vec<(B256, Vec<u8>)>, targets: &[B256]) -> (B256, Vec<Vec<Bytes>>) {
     leaves.sort_unstable_by_key(|leaf| leaf.0);
     let paths: Vec<Nibbles> = targets.iter().map(|t| Nibbles::unpack(t)).collect();
-    let mut builder =
-        HashBuilder::default().with_proof_retainer(ProofRetainer::new(paths.clone()));
+    let mut builder = HashBuilder::default().with_proof_retainer(ProofRetainer::new(paths.clone()));
     for (key, value) in &leaves {
         builder.add_leaf(Nibbles::unpack(key), value);
     }
@@ -71,12 +71,33 @@ fn prove(mut leaves: Vec<(B256, Vec<u8>)>, targets: &[B256]) -> (B256, Vec<Vec<B
 }
 
 /// The storage trie's leaves of an account.
-fn storage_leaves<'a>(storage: impl IntoIterator<Item = (&'a U256, &'a U256)>) -> Vec<(B256, Vec<u8>)> {
+fn storage_leaves<'a>(
+    storage: impl IntoIterator<Item = (&'a U256, &'a U256)>,
+) -> Vec<(B256, Vec<u8>)> {
     storage
         .into_iter()
         .filter(|(_, v)| !v.is_zero())
         .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v)))
         .collect()
+}
+
+/// RLP of an account in the state trie: `[nonce, balance, storage root, code hash]`.
+fn account_rlp(info: &ember_evm::AccountInfo, storage_root: B256) -> Vec<u8> {
+    let payload_length = info.nonce.length()
+        + info.balance.length()
+        + storage_root.length()
+        + info.code_hash.length();
+    let mut out = Vec::with_capacity(payload_length + 3);
+    alloy_rlp::Header {
+        list: true,
+        payload_length,
+    }
+    .encode(&mut out);
+    info.nonce.encode(&mut out);
+    info.balance.encode(&mut out);
+    storage_root.encode(&mut out);
+    info.code_hash.encode(&mut out);
+    out
 }
 
 /// The proof of `address` and its `slots` in `db`.
@@ -100,17 +121,12 @@ pub fn account_proof(db: &InMemoryDb, address: Address, slots: &[U256]) -> Accou
         .accounts
         .iter()
         .map(|(addr, acc)| {
-            let trie = TrieAccount {
-                nonce: acc.info.nonce,
-                balance: acc.info.balance,
-                storage_root: if *addr == address {
-                    storage_hash
-                } else {
-                    ember_evm::state::storage_root(&acc.storage)
-                },
-                code_hash: acc.info.code_hash,
+            let storage_root = if *addr == address {
+                storage_hash
+            } else {
+                ember_evm::state::storage_root(&acc.storage)
             };
-            (keccak256(addr), alloy_rlp::encode(trie))
+            (keccak256(addr), account_rlp(&acc.info, storage_root))
         })
         .collect();
     let (_, mut account_proofs) = prove(leaves, &[keccak256(address)]);

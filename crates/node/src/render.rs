@@ -52,6 +52,7 @@ pub fn block(block: &MinedBlock, full: bool) -> Value {
         "size": hex_u64(block.block.encoded().len() as u64),
         "uncles": [],
         "transactions": transactions,
+        "totalDifficulty": hex_u256(h.difficulty),
     });
     let map = out.as_object_mut().expect("object");
     if let Some(fee) = h.base_fee_per_gas {
@@ -178,9 +179,15 @@ pub fn value_and_input(t: &Transaction) -> (U256, Bytes) {
     }
 }
 
-/// A pending transaction (no block yet).
-pub fn pending_transaction(tx: &NodeTx) -> Value {
+/// A pending transaction (no block yet); `base_fee` is the next block's, which sets the
+/// price an EIP-1559 transaction would pay.
+pub fn pending_transaction(tx: &NodeTx, base_fee: U256) -> Value {
     let mut map = transaction_fields(tx);
+    if let Some(price) = tx.effective_gas_price(base_fee) {
+        if tx.tx.max_priority_fee_per_gas().is_some() {
+            map.insert("gasPrice".into(), hex_u256(price));
+        }
+    }
     map.insert("blockHash".into(), Value::Null);
     map.insert("blockNumber".into(), Value::Null);
     map.insert("transactionIndex".into(), Value::Null);
@@ -257,12 +264,13 @@ pub fn receipt(block: &MinedBlock, index: usize, blob_gas_price: Option<U256>) -
         "status": if status { "0x1" } else { "0x0" },
         "effectiveGasPrice": hex_u256(outcome.effective_gas_price),
     });
+    let map = out.as_object_mut().expect("object");
     if tx.tx.tx_type() == TxType::Blob {
-        let map = out.as_object_mut().expect("object");
         map.insert("blobGasUsed".into(), hex_u64(outcome.blob_gas_used));
-        if let Some(price) = blob_gas_price {
-            map.insert("blobGasPrice".into(), hex_u256(price));
-        }
+    }
+    // Anvil reports the block's blob gas price on every receipt from Cancun.
+    if let Some(price) = blob_gas_price {
+        map.insert("blobGasPrice".into(), hex_u256(price));
     }
     out
 }

@@ -148,6 +148,7 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
         impersonated: HashSet::new(),
         auto_impersonate: false,
         snapshots: BTreeMap::new(),
+        dropped_snapshots: HashSet::new(),
         next_snapshot: 0,
         filters: Filters::default(),
         subscriptions: Subscriptions::default(),
