@@ -130,6 +130,7 @@ impl Chain {
                 })
                 .collect(),
             precompile_cache: self.precompile_cache.clone(),
+            allow_sender_with_code: false,
         };
         let ctx = BlockContext::from_header(fork, header);
         let (execution, db) = execute_block(

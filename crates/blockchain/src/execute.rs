@@ -168,6 +168,8 @@ pub struct ExecuteOptions {
     pub ommers: Vec<OmmerReward>,
     /// A memo of precompile results shared between runs.
     pub precompile_cache: Option<PrecompileCache>,
+    /// Let senders with code send (a dev chain's impersonated contracts; EIP-3607 off).
+    pub allow_sender_with_code: bool,
 }
 
 impl ExecuteOptions {
@@ -180,6 +182,7 @@ impl ExecuteOptions {
             reward: None,
             ommers: Vec::new(),
             precompile_cache,
+            allow_sender_with_code: false,
         }
     }
 }
@@ -465,6 +468,9 @@ pub fn execute_block_inspected<DB: BlockDatabase, T: BlockTransaction, I: Inspec
         .chain_id(config.chain_id);
     if let Some(cache) = &options.precompile_cache {
         builder = builder.precompile_cache(cache.clone());
+    }
+    if options.allow_sender_with_code {
+        builder = builder.allow_sender_with_code();
     }
     let mut evm = builder.inspector(inspector).build();
     let whole_block = options.mode == ExecutionMode::Block;

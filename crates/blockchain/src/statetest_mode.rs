@@ -244,6 +244,7 @@ pub fn compare_real_block(case: &Case) -> BlockComparison {
         reward: None,
         ommers: Vec::new(),
         precompile_cache: Some(shared_precompile_cache()),
+        allow_sender_with_code: false,
     };
     let withdrawals = header.withdrawals_root.map(|_| Vec::new());
     let ctx = BlockContext::from_header(case.fork, &header);

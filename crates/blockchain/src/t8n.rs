@@ -768,6 +768,7 @@ pub fn transition_inspected<I: Inspector>(
         reward: (options.reward >= 0).then(|| U256::from(options.reward as u64)),
         ommers: env.ommers.clone(),
         precompile_cache: None,
+        allow_sender_with_code: false,
     };
     let db = T8nDb {
         db: alloc_to_db(&alloc),

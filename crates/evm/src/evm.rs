@@ -32,6 +32,7 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     pub(crate) precompile_cache: Option<PrecompileCache>,
     chain_id: u64,
     pub(crate) base_fee_check: bool,
+    pub(crate) sender_code_check: bool,
 }
 
 /// Configures an [`Evm`].
@@ -46,6 +47,7 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     memory_limit: u64,
     precompile_cache: Option<PrecompileCache>,
     base_fee_check: bool,
+    sender_code_check: bool,
 }
 
 impl<DB: Database> Evm<DB> {
@@ -61,6 +63,7 @@ impl<DB: Database> Evm<DB> {
             memory_limit: ember_interpreter::interpreter::DEFAULT_MEMORY_LIMIT,
             precompile_cache: None,
             base_fee_check: true,
+            sender_code_check: true,
         }
     }
 }
@@ -104,6 +107,13 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
         self
     }
 
+    /// Without EIP-3607's rejection of senders that have code: a dev chain (as anvil)
+    /// lets an impersonated contract send transactions.
+    pub fn allow_sender_with_code(mut self) -> Self {
+        self.sender_code_check = false;
+        self
+    }
+
     /// Shares a memo of expensive precompile results (see [`PrecompileCache`]).
     pub fn precompile_cache(mut self, cache: PrecompileCache) -> Self {
         self.precompile_cache = Some(cache);
@@ -122,6 +132,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             memory_limit: self.memory_limit,
             precompile_cache: self.precompile_cache,
             base_fee_check: self.base_fee_check,
+            sender_code_check: self.sender_code_check,
         }
     }
 
@@ -143,6 +154,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             precompile_cache: self.precompile_cache,
             chain_id: self.chain_id,
             base_fee_check: self.base_fee_check,
+            sender_code_check: self.sender_code_check,
         }
     }
 }
@@ -196,7 +208,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             .code
             .as_ref()
             .is_some_and(|c| is_delegation(c.original()));
-        validate_sender(spec, tx, &sender, is_delegated)?;
+        validate_sender(spec, tx, &sender, is_delegated, self.sender_code_check)?;
 
         // Buy gas and bump the nonce; from here the transaction is valid and will be included.
         let gas_price = effective_gas_price(spec, block, tx);

@@ -162,9 +162,11 @@ pub(crate) fn validate_sender(
     tx: &TxEnv,
     sender: &AccountInfo,
     sender_code_is_delegation: bool,
+    sender_code_check: bool,
 ) -> Result<(), InvalidTransaction> {
     // EIP-3607, with EIP-7702's exception for delegated accounts.
-    if spec.reject_sender_with_code
+    if sender_code_check
+        && spec.reject_sender_with_code
         && sender.has_code()
         && !(spec.tx_set_code && sender_code_is_delegation)
     {

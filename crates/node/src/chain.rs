@@ -488,6 +488,7 @@ impl DevChain {
             reward: None,
             ommers: Vec::new(),
             precompile_cache: None,
+            allow_sender_with_code: true,
         };
         let withdrawals = (fork >= Fork::Shanghai).then(Vec::new);
         let db = TrackedDb {
@@ -544,14 +545,6 @@ impl DevChain {
         let hash = block.hash();
         db.db.block_hashes.insert(ctx.number, hash);
         let diff = StateDiff::collect(&db.db, &db.tracker);
-        if let Some(remote) = &self.remote {
-            let t = &db.tracker;
-            remote.record(
-                &t.accounts.iter().copied().collect::<Vec<_>>(),
-                &t.cleared.iter().copied().collect::<Vec<_>>(),
-                &t.slots.iter().copied().collect::<Vec<_>>(),
-            );
-        }
         let mined = Arc::new(MinedBlock {
             block,
             hash,

@@ -32,7 +32,7 @@ use crate::node::Node;
 use crate::params::{parse, Params, Quantity};
 
 pub use inspector::{call_error, op_name, CallNode, DebugTracer, StepConfig, StructLog};
-pub use prestate::{PrestateConfig, Recording, RecordingDb};
+pub use prestate::{ChainDb, PrestateConfig, Recording, RecordingDb};
 
 /// Which tracer a request asked for.
 #[derive(Clone, Copy, Debug)]
@@ -181,24 +181,26 @@ pub fn trace_transaction(node: &Node, p: &Params) -> Result<Value, RpcError> {
     let hash: B256 = p.required(0, "hash")?;
     let options = TraceOptions::parse(p.raw(1))?;
     // Everything the run needs, then the lock is released.
-    let (block, index, parent, fork, config) = {
+    let (block, index, parent, remote, fork, config) = {
         let s = node.lock()?;
         let (block, index) = s
             .chain
             .find_tx(&hash)
             .ok_or_else(|| RpcError::server(format!("transaction {hash} not found")))?;
         let number = block.number();
-        let parent = s.chain.state_at(number - 1).ok_or_else(|| {
+        let parent_number = number.saturating_sub(1);
+        let parent = s.chain.state_at(parent_number).ok_or_else(|| {
             RpcError::server(format!(
-                "cannot trace transaction {hash} of block {number}: the state of block {} \
-                 is no longer kept (only the last {STATE_HISTORY} blocks' states are)",
-                number - 1
+                "cannot trace transaction {hash} of block {number}: the state of block \
+                 {parent_number} is no longer kept (only the last {STATE_HISTORY} blocks' \
+                 states are)"
             ))
         })?;
         (
             block.clone(),
             index,
             parent,
+            s.chain.remote.clone(),
             s.chain.fork,
             s.chain.config().clone(),
         )
@@ -206,7 +208,10 @@ pub fn trace_transaction(node: &Node, p: &Params) -> Result<Value, RpcError> {
     let spec = Spec::of(fork);
     let rec: prestate::SharedRecording = Rc::new(RefCell::new(Recording::default()));
     let db = RecordingDb {
-        inner: InMemoryDb::clone(&parent),
+        inner: ChainDb {
+            db: InMemoryDb::clone(&parent),
+            remote,
+        },
         rec: rec.clone(),
         fork,
     };
@@ -217,6 +222,7 @@ pub fn trace_transaction(node: &Node, p: &Params) -> Result<Value, RpcError> {
         reward: None,
         ommers: Vec::new(),
         precompile_cache: None,
+        allow_sender_with_code: true,
     };
     let mut hooks = Target {
         hash,

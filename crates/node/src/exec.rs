@@ -192,10 +192,12 @@ pub fn run<I: Inspector>(
     tx: &TxEnv,
     inspector: I,
 ) -> Result<(ResultAndState, I), EvmError<ForkError>> {
+    // Calls may come from any address, contracts included (as in geth and anvil).
     let mut builder = Evm::builder(db)
         .fork(fork)
         .block(block.clone())
-        .chain_id(chain_id);
+        .chain_id(chain_id)
+        .allow_sender_with_code();
     if tx.gas_price.is_zero() {
         // A call without a fee: BASEFEE still reads the block's.
         builder = builder.disable_base_fee_check();

@@ -251,15 +251,8 @@ impl Subscriptions {
         let mut header = None;
         self.subs.retain(|sub| match &sub.kind {
             SubscriptionKind::NewHeads => {
-                let header = header.get_or_insert_with(|| {
-                    let mut h = render::block(block, false);
-                    if let Some(map) = h.as_object_mut() {
-                        map.remove("transactions");
-                        map.remove("uncles");
-                        map.remove("withdrawals");
-                    }
-                    h
-                });
+                // Anvil sends the whole block (transaction hashes included).
+                let header = header.get_or_insert_with(|| render::block(block, false));
                 sub.sender.send(header.clone()).is_ok()
             }
             SubscriptionKind::Logs(filter) => {

@@ -10,10 +10,10 @@ use ember_transaction::Transaction;
 use serde_json::{json, Value};
 
 use crate::chain::StateDiff;
-use crate::config::MiningMode;
+
 use crate::exec::{self, AccountOverride, CallDb};
 use crate::filter::{FilterKind, LogFilter};
-use crate::node::{Node, NodeState, Snapshot, SUGGESTED_PRIORITY_FEE};
+use crate::node::{Node, NodeState, Snapshot};
 use crate::params::{hex_u64, BlockId, Params, Quantity};
 use crate::render;
 use crate::tx::{NodeTx, TxRequest};
@@ -54,7 +54,6 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_chainId" => hex_u64(s.chain.chain_id),
         "eth_protocolVersion" => hex_u64(0x41),
         "eth_syncing" => json!(false),
-        "eth_mining" => json!(s.mining != MiningMode::Manual),
         "eth_hashrate" => hex_u64(0),
         "eth_coinbase" => json!(s.coinbase),
         "eth_accounts" => {
@@ -108,7 +107,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_getProof" => crate::proof::get_proof(&s, p)?,
         // ---- fees ----
         "eth_gasPrice" => hex_u256(s.gas_price()),
-        "eth_maxPriorityFeePerGas" => hex_u64(SUGGESTED_PRIORITY_FEE),
+        "eth_maxPriorityFeePerGas" => hex_u256(s.suggested_tip()),
         "eth_blobBaseFee" => {
             let block = s.call_block_env(Some(BlockId::Pending))?;
             hex_u256(blob_base_fee(&block))
@@ -119,6 +118,10 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let request: TxRequest = p.required(0, "transaction")?;
             json!(s.send_request(request)?)
         }
+        "eth_sendUnsignedTransaction" => {
+            let request: TxRequest = p.required(0, "transaction")?;
+            json!(s.send_request_as(request, true)?)
+        }
         "eth_sendRawTransaction" => {
             let raw: Bytes = p.required(0, "data")?;
             if raw.is_empty() {
@@ -126,8 +129,9 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             }
             // Anvil's words; the decoder's reason follows for people.
             let tx = Transaction::decode(&raw).map_err(|e| {
+                // The decoder's reason goes to the node's log; anvil's words to the client.
+                eprintln!("eth_sendRawTransaction: {e}");
                 RpcError::invalid_params("Failed to decode transaction")
-                    .with_data(json!(e.to_string()))
             })?;
             let sender = tx
                 .recover_sender(s.spec())
@@ -140,9 +144,9 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                 Some((block, i)) => render::mined_transaction(block, i),
                 None => {
                     let base_fee = s.peek_template().base_fee;
-                    s.pool
-                        .get(&hash)
-                        .map_or(Value::Null, |tx| render::pending_transaction(tx, base_fee))
+                    s.pool.get(&hash).map_or(Value::Null, |tx| {
+                        render::pending_transaction(tx, Some(base_fee))
+                    })
                 }
             }
         }
@@ -278,27 +282,20 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         }
         "eth_signTransaction" => {
             let request: TxRequest = p.required(0, "transaction")?;
-            let from = request
-                .from
-                .ok_or_else(|| RpcError::invalid_params("`transaction`: missing `from`"))?;
+            let from = request.from.ok_or_else(|| {
+                RpcError::invalid_params("missing `from` (parameter `transaction`)")
+            })?;
             let key = dev_key(&s, &from)?;
-            let gas = match request.gas {
-                Some(g) => g.0,
-                None => s.estimate_request(&request)?,
-            };
-            let defaults = crate::tx::TxDefaults {
-                nonce: s.pending_nonce(from),
-                gas,
-                gas_price: s.gas_price(),
-                priority_fee: U256::from(SUGGESTED_PRIORITY_FEE),
-                blob_fee: U256::from(1u64),
-                chain_id: s.chain.chain_id,
-            };
-            let mut tx = request
-                .build(s.spec(), &defaults)
-                .map_err(RpcError::invalid_params)?;
+            let mut tx = s.fill(&request, from, false)?;
             ember_wallet::sign_transaction(&mut tx, &key).map_err(wallet_error)?;
             hex_bytes(&tx.encode())
+        }
+        "eth_fillTransaction" => {
+            let request: TxRequest = p.required(0, "transaction")?;
+            let from = request.from.unwrap_or_default();
+            let tx = s.fill(&request, from, true)?;
+            let raw = tx.encode();
+            json!({ "raw": hex_bytes(&raw), "tx": render::pending_transaction(&NodeTx::signed(tx, from), None) })
         }
         // ---- pool ----
         "txpool_status" => {
@@ -307,7 +304,6 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         }
         "txpool_content" | "txpool_inspect" => {
             let inspect = method == "txpool_inspect";
-            let base_fee = s.peek_template().base_fee;
             let (ready, queued) = split_pool(&s);
             let group = |txs: &[&NodeTx]| {
                 let mut by_sender: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
@@ -324,7 +320,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                             tx.tx.max_fee_per_gas()
                         ))
                     } else {
-                        render::pending_transaction(tx, base_fee)
+                        render::pending_transaction(tx, None)
                     };
                     by_sender
                         .entry(format!("{:#x}", tx.sender))
@@ -355,7 +351,7 @@ fn pending_block(s: &NodeState, full: bool) -> Value {
         .iter()
         .map(|tx| {
             if full {
-                render::pending_transaction(tx, template.base_fee)
+                render::pending_transaction(tx, Some(template.base_fee))
             } else {
                 json!(tx.hash)
             }
@@ -526,15 +522,8 @@ fn fee_history(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
             rewards.push(Value::Array(row));
         }
     }
-    // The block after the newest.
-    let next_base = if newest == s.chain.head_number() {
-        s.next_base_fee.unwrap_or_else(|| s.chain.next_base_fee())
-    } else {
-        s.chain
-            .block(newest + 1)
-            .and_then(|b| b.block.header.base_fee_per_gas)
-            .unwrap_or_default()
-    };
+    // Then the pending block's (anvil's choice, also for a past range).
+    let next_base = s.next_base_fee.unwrap_or_else(|| s.chain.next_base_fee());
     base_fees.push(hex_u256(next_base));
     let mut out = json!({
         "oldestBlock": hex_u64(oldest),
@@ -548,9 +537,7 @@ fn fee_history(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
         map.insert("baseFeePerBlobGas".into(), json!(blob_fees));
         map.insert("blobGasUsedRatio".into(), json!(blob_ratios));
     }
-    if !percentiles.is_empty() {
-        map.insert("reward".into(), json!(rewards));
-    }
+    map.insert("reward".into(), json!(rewards));
     Ok(out)
 }
 

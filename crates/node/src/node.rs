@@ -20,6 +20,7 @@ use crate::params::{BlockId, Params};
 use crate::pool::Pool;
 use crate::store::Store;
 use crate::tx::{NodeTx, TxDefaults, TxRequest};
+use ember_transaction::Transaction;
 
 /// The tip anvil suggests (`eth_maxPriorityFeePerGas`): 1 gwei.
 pub const SUGGESTED_PRIORITY_FEE: u64 = 1_000_000_000;
@@ -232,6 +233,8 @@ impl NodeState {
         let head = self.chain.head_number();
         match id.unwrap_or(BlockId::Latest) {
             BlockId::Latest | BlockId::Pending => Ok(head),
+            BlockId::Safe => Ok(head.saturating_sub(32)),
+            BlockId::Finalized => Ok(head.saturating_sub(64)),
             BlockId::Earliest => Ok(0),
             BlockId::Number(n) if n <= head => Ok(n),
             BlockId::Number(n) => Err(RpcError::new(
@@ -248,6 +251,9 @@ impl NodeState {
 
     /// The state at a block.
     pub fn state_at(&self, id: Option<BlockId>) -> Result<Arc<InMemoryDb>, RpcError> {
+        if id == Some(BlockId::Pending) && !self.pool.is_empty() {
+            return self.pending_state();
+        }
         let number = self.resolve(id)?;
         self.chain.state_at(number).ok_or_else(|| {
             RpcError::server(format!(
@@ -255,6 +261,23 @@ impl NodeState {
                 crate::chain::STATE_HISTORY
             ))
         })
+    }
+
+    /// The state after the block the pool would mine next (the `pending` tag), mined on a
+    /// copy of the chain.
+    pub fn pending_state(&self) -> Result<Arc<InMemoryDb>, RpcError> {
+        let template = self.peek_template();
+        let state = self.chain.state().clone();
+        let txs = self.pool.select(
+            |a| state.accounts.get(&a).map_or(0, |x| x.info.nonce),
+            template.base_fee,
+            template.gas_limit,
+        );
+        let mut scratch = self.chain.clone();
+        scratch
+            .mine(&template, txs)
+            .map_err(|e| RpcError::internal(format!("building the pending block failed: {e}")))?;
+        Ok(scratch.state().clone())
     }
 
     /// An account of `state` as the chain sees it (over the forked chain in fork mode).
@@ -375,6 +398,13 @@ impl NodeState {
         }
     }
 
+    /// The tip suggested to clients (`eth_maxPriorityFeePerGas`, and in `eth_gasPrice`):
+    /// 1 gwei. (Anvil raises it to the lowest tip of the latest block when its fee-history
+    /// cache, filled in the background, already holds that block: a race ember does not copy.)
+    pub fn suggested_tip(&self) -> U256 {
+        U256::from(SUGGESTED_PRIORITY_FEE)
+    }
+
     /// The largest gas a transaction may ask for.
     pub fn tx_gas_cap(&self) -> u64 {
         let cap = self.spec().tx_gas_limit_cap.unwrap_or(u64::MAX);
@@ -389,7 +419,7 @@ impl NodeState {
         } else {
             U256::ZERO
         };
-        let price = base + U256::from(SUGGESTED_PRIORITY_FEE);
+        let price = base + self.suggested_tip();
         self.min_gas_price.map_or(price, |min| price.max(min))
     }
 
@@ -473,6 +503,9 @@ impl NodeState {
             .chain
             .mine(&template, txs)
             .map_err(|e| RpcError::internal(format!("mining failed: {e}")))?;
+        if let Some(remote) = &self.chain.remote {
+            remote.record_diff(&diff);
+        }
         for (tx, reason) in rejected {
             if !self.config.silent {
                 eprintln!("dropped transaction {}: {reason}", tx.hash);
@@ -575,6 +608,16 @@ impl NodeState {
 
     /// Builds, signs (or impersonates) and submits a request from `eth_sendTransaction`.
     pub fn send_request(&mut self, request: TxRequest) -> Result<B256, RpcError> {
+        self.send_request_as(request, false)
+    }
+
+    /// [`NodeState::send_request`]; with `unsigned` (anvil's `eth_sendUnsignedTransaction`)
+    /// the sender is taken as given, never signed for.
+    pub fn send_request_as(
+        &mut self,
+        request: TxRequest,
+        unsigned: bool,
+    ) -> Result<B256, RpcError> {
         // Without `from`, anvil sends from the first dev account.
         let from = match request
             .from
@@ -585,31 +628,15 @@ impl NodeState {
         };
         let mut request = request;
         request.from = Some(from);
-        let key = self.signer(&from).map(|a| a.secret_key);
-        let impersonated = self.auto_impersonate || self.impersonated.contains(&from);
+        let key = self
+            .signer(&from)
+            .map(|a| a.secret_key)
+            .filter(|_| !unsigned);
+        let impersonated = unsigned || self.auto_impersonate || self.impersonated.contains(&from);
         if key.is_none() && !impersonated {
             return Err(RpcError::new(-32602, "No Signer available"));
         }
-        let spec = self.spec();
-        // As anvil: a request whose estimate fails is sent with the whole allowance (and
-        // then fails on chain, where its receipt shows why).
-        let gas = match request.gas {
-            Some(g) => g.0,
-            None => self
-                .estimate_request(&request)
-                .unwrap_or_else(|_| self.tx_gas_cap()),
-        };
-        let defaults = TxDefaults {
-            nonce: self.pending_nonce(from),
-            gas,
-            gas_price: self.gas_price(),
-            priority_fee: U256::from(SUGGESTED_PRIORITY_FEE),
-            blob_fee: U256::from(1u64),
-            chain_id: self.chain.chain_id,
-        };
-        let mut tx = request
-            .build(spec, &defaults)
-            .map_err(RpcError::invalid_params)?;
+        let mut tx = self.fill(&request, from, false)?;
         let node_tx = match key {
             Some(key) => {
                 ember_wallet::sign_transaction(&mut tx, &key)
@@ -619,6 +646,41 @@ impl NodeState {
             None => NodeTx::impersonated(tx, from),
         };
         self.submit(node_tx)
+    }
+
+    /// The unsigned transaction a request from `from` becomes, its gaps filled as anvil fills
+    /// them (`eth_fillTransaction`, and before signing in `eth_sendTransaction`): the pending
+    /// nonce, the estimated gas, the suggested fees.
+    /// A failing estimate is the error with `strict` (`eth_fillTransaction`), else (as
+    /// anvil's `eth_sendTransaction`) the whole allowance, so the transaction fails on chain
+    /// where its receipt shows why.
+    pub fn fill(
+        &self,
+        request: &TxRequest,
+        from: Address,
+        strict: bool,
+    ) -> Result<Transaction, RpcError> {
+        let mut request = request.clone();
+        request.from = Some(from);
+        let gas = match request.gas {
+            Some(g) => g.0,
+            None => match self.estimate_request(&request) {
+                Ok(gas) => gas,
+                Err(e) if strict => return Err(e),
+                Err(_) => self.tx_gas_cap(),
+            },
+        };
+        let defaults = TxDefaults {
+            nonce: self.pending_nonce(from),
+            gas,
+            gas_price: self.gas_price(),
+            priority_fee: self.suggested_tip(),
+            blob_fee: U256::from(1u64),
+            chain_id: self.chain.chain_id,
+        };
+        request
+            .build(self.spec(), &defaults)
+            .map_err(RpcError::invalid_params)
     }
 
     /// `eth_estimateGas` of a request at the pending state.

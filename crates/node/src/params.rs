@@ -16,7 +16,10 @@ impl Params {
         match value {
             Value::Null => Ok(Params(Vec::new())),
             Value::Array(items) => Ok(Params(items)),
-            other @ Value::Object(_) => Ok(Params(vec![other])),
+            // By-name parameters are not taken (anvil's answer, in serde's words).
+            Value::Object(_) => Err(RpcError::invalid_params(
+                "invalid type: map, expected a sequence",
+            )),
             other => Err(RpcError::invalid_params(format!(
                 "params must be an array, got {other}"
             ))),
@@ -107,8 +110,12 @@ pub fn opt_quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::E
 pub enum BlockId {
     /// A number.
     Number(u64),
-    /// `latest` (also `safe` and `finalized`: every block of a dev chain is final).
+    /// `latest`.
     Latest,
+    /// `safe`: as anvil, 32 blocks (an epoch) behind the head.
+    Safe,
+    /// `finalized`: as anvil, 64 blocks (two epochs) behind the head.
+    Finalized,
     /// `earliest`: the genesis.
     Earliest,
     /// `pending`: the block the pool would mine next.
@@ -127,7 +134,9 @@ impl<'de> Deserialize<'de> for BlockId {
 fn block_id_from_value(value: &Value) -> Result<BlockId, String> {
     match value {
         Value::String(s) => match s.as_str() {
-            "latest" | "safe" | "finalized" => Ok(BlockId::Latest),
+            "latest" => Ok(BlockId::Latest),
+            "safe" => Ok(BlockId::Safe),
+            "finalized" => Ok(BlockId::Finalized),
             "earliest" => Ok(BlockId::Earliest),
             "pending" => Ok(BlockId::Pending),
             s if s.len() == 66 => s

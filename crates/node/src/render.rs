@@ -179,11 +179,12 @@ pub fn value_and_input(t: &Transaction) -> (U256, Bytes) {
     }
 }
 
-/// A pending transaction (no block yet); `base_fee` is the next block's, which sets the
-/// price an EIP-1559 transaction would pay.
-pub fn pending_transaction(tx: &NodeTx, base_fee: U256) -> Value {
+/// A pending transaction (no block yet). With the next block's `base_fee`, an EIP-1559
+/// transaction's `gasPrice` is what it would pay (as `eth_getTransactionByHash` shows it);
+/// without, its max fee (as `txpool_content` shows it).
+pub fn pending_transaction(tx: &NodeTx, base_fee: Option<U256>) -> Value {
     let mut map = transaction_fields(tx);
-    if let Some(price) = tx.effective_gas_price(base_fee) {
+    if let Some(price) = base_fee.and_then(|fee| tx.effective_gas_price(fee)) {
         if tx.tx.max_priority_fee_per_gas().is_some() {
             map.insert("gasPrice".into(), hex_u256(price));
         }
@@ -200,6 +201,10 @@ pub fn mined_transaction(block: &MinedBlock, index: usize) -> Value {
     let mut map = transaction_fields(tx);
     map.insert("blockHash".into(), json!(block.hash));
     map.insert("blockNumber".into(), hex_u64(block.number()));
+    map.insert(
+        "blockTimestamp".into(),
+        hex_u64(block.block.header.timestamp),
+    );
     map.insert("transactionIndex".into(), hex_u64(index as u64));
     if tx.tx.tx_type() != TxType::Legacy && tx.tx.tx_type() != TxType::AccessList {
         let price = block.outcomes[index].effective_gas_price;
@@ -253,6 +258,7 @@ pub fn receipt(block: &MinedBlock, index: usize, blob_gas_price: Option<U256>) -
         "transactionIndex": hex_u64(index as u64),
         "blockHash": block.hash,
         "blockNumber": hex_u64(block.number()),
+        "blockTimestamp": hex_u64(block.block.header.timestamp),
         "from": tx.sender,
         "to": to,
         "cumulativeGasUsed": hex_u64(outcome.receipt.cumulative_gas_used),

@@ -147,17 +147,21 @@ impl TxRequest {
             .collect()
     }
 
-    /// The envelope type: as asked, else implied by the fields, else EIP-1559 from London.
+    /// The envelope type: as asked when the fields allow it (as anvil, a legacy or access-list
+    /// type without a gas price is EIP-1559), else implied by the fields, else EIP-1559 from
+    /// London.
     pub fn envelope_type(&self, spec: &Spec) -> Result<TxType, String> {
         if let Some(Quantity(ty)) = self.tx_type {
-            return match ty {
-                0 => Ok(TxType::Legacy),
-                1 => Ok(TxType::AccessList),
-                2 => Ok(TxType::FeeMarket),
-                3 => Ok(TxType::Blob),
-                4 => Ok(TxType::SetCode),
-                other => Err(format!("unsupported transaction type {other:#x}")),
-            };
+            let priced = self.gas_price.is_some() || !spec.tx_fee_market;
+            match ty {
+                0 if priced => return Ok(TxType::Legacy),
+                1 if priced => return Ok(TxType::AccessList),
+                0 | 1 => {}
+                2 => return Ok(TxType::FeeMarket),
+                3 => return Ok(TxType::Blob),
+                4 => return Ok(TxType::SetCode),
+                other => return Err(format!("unsupported transaction type {other:#x}")),
+            }
         }
         Ok(if self.authorization_list.is_some() {
             TxType::SetCode

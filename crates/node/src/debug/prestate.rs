@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use ember_blockchain::BlockDatabase;
 use ember_evm::{
@@ -12,6 +13,8 @@ use ember_evm::{
     InMemoryDb, StateChanges, B256, U256,
 };
 use serde_json::{json, Map, Value};
+
+use crate::fork::{ForkError, ForkedChain};
 
 /// What the transaction under trace read and changed.
 #[derive(Debug, Default)]
@@ -90,14 +93,81 @@ impl<D: DatabaseCommit> DatabaseCommit for RecordingDb<D> {
     }
 }
 
-impl BlockDatabase for RecordingDb<InMemoryDb> {
+impl BlockDatabase for RecordingDb<ChainDb> {
     fn state_root(&mut self) -> B256 {
         // Receipts carry a state root only before Byzantium; the block's root is not needed.
         if self.fork < Fork::Byzantium {
-            self.inner.state_root()
+            self.inner.db.state_root()
         } else {
             B256::ZERO
         }
+    }
+}
+
+/// A past state of the chain to run a block on: local, over the forked chain in fork mode.
+///
+/// What the local state lacks is read from the fork block. (The fork's record of what local
+/// blocks wrote covers all blocks, later ones too, so it cannot tell what a past block saw:
+/// a slot zeroed or an account deleted by an earlier local block reads as on the fork.)
+#[derive(Debug)]
+pub struct ChainDb {
+    /// The local state.
+    pub db: InMemoryDb,
+    /// The forked chain (`--fork-url`).
+    pub remote: Option<Arc<ForkedChain>>,
+}
+
+impl Database for ChainDb {
+    type Error = ForkError;
+
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, ForkError> {
+        if let Some(account) = self.db.accounts.get(&address) {
+            return Ok(Some(account.info.clone()));
+        }
+        match &self.remote {
+            Some(remote) => remote.remote_account(address),
+            None => Ok(None),
+        }
+    }
+
+    fn code_by_hash(&mut self, hash: B256) -> Result<Bytecode, ForkError> {
+        match &self.remote {
+            Some(remote) => Ok(remote.code(&self.db, hash)),
+            None => Ok(self.db.code_by_hash(hash).unwrap_or_else(|e| match e {})),
+        }
+    }
+
+    fn storage(&mut self, address: Address, key: U256) -> Result<U256, ForkError> {
+        let local = self
+            .db
+            .accounts
+            .get(&address)
+            .and_then(|a| a.storage.get(&key));
+        match (local, &self.remote) {
+            (Some(value), _) => Ok(*value),
+            (None, Some(remote)) => remote.remote_slot(address, key),
+            (None, None) => Ok(U256::ZERO),
+        }
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, ForkError> {
+        if let Some(hash) = self.db.block_hashes.get(&number) {
+            return Ok(*hash);
+        }
+        match &self.remote {
+            Some(remote) => remote.remote_block_hash(number),
+            None => Ok(B256::ZERO),
+        }
+    }
+
+    fn has_storage(&mut self, address: Address) -> Result<bool, ForkError> {
+        Ok(self.db.has_storage(address).unwrap_or_else(|e| match e {}))
+    }
+}
+
+impl DatabaseCommit for ChainDb {
+    fn commit(&mut self, changes: &StateChanges) {
+        self.db.commit(changes);
     }
 }
 
