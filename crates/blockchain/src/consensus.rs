@@ -263,7 +263,7 @@ pub fn validate_header(
             return Err(BlockError::IncorrectExcessBlobGas { got, want });
         }
         let used = header.blob_gas_used.unwrap_or(0);
-        if used > params.max_blob_gas() || used % GAS_PER_BLOB != 0 {
+        if used > params.max_blob_gas() || !used.is_multiple_of(GAS_PER_BLOB) {
             return Err(BlockError::IncorrectBlobGasUsed {
                 got: used,
                 want: used.min(params.max_blob_gas()) / GAS_PER_BLOB * GAS_PER_BLOB,

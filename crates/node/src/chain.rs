@@ -193,6 +193,8 @@ struct TrackedDb {
     db: InMemoryDb,
     tracker: ChangeTracker,
     remote: Option<Arc<ForkedChain>>,
+    /// Storage roots of accounts as they were before the block (see [`DevChain`]).
+    storage_roots: StorageRoots,
 }
 
 impl Database for TrackedDb {
@@ -237,10 +239,30 @@ impl DatabaseCommit for TrackedDb {
 }
 
 impl BlockDatabase for TrackedDb {
+    /// The state root, rehashing the storage only of accounts the block touched.
     fn state_root(&mut self) -> B256 {
-        self.db.state_root()
+        let roots = &mut self.storage_roots;
+        for address in &self.tracker.accounts {
+            roots.remove(address);
+        }
+        let accounts = &self.db.accounts;
+        for (address, account) in accounts {
+            roots
+                .entry(*address)
+                .or_insert_with(|| ember_evm::state::storage_root(&account.storage));
+        }
+        roots.retain(|address, _| accounts.contains_key(address));
+        ember_evm::state::state_root_with_storage_roots(
+            accounts
+                .iter()
+                .map(|(address, account)| (*address, &account.info, roots[address])),
+        )
     }
 }
+
+/// Storage roots by account, for the head state: kept across blocks so a block rehashes
+/// only the storage it touched (system contracts' ring buffers grow to thousands of slots).
+type StorageRoots = HashMap<Address, B256>;
 
 /// The chain: blocks from genesis, the head state, and recent states.
 #[derive(Debug, Clone)]
@@ -259,6 +281,19 @@ pub struct DevChain {
     tx_index: HashMap<B256, (u64, usize)>,
     state: Arc<InMemoryDb>,
     history: VecDeque<(u64, Arc<InMemoryDb>)>,
+    /// Storage roots of the head state's accounts (empty: computed at the next block).
+    storage_roots: StorageRoots,
+}
+
+/// What mining a block produced.
+#[derive(Debug)]
+pub struct Mined {
+    /// The new head.
+    pub block: Arc<MinedBlock>,
+    /// Transactions left out, with the reason.
+    pub rejected: Vec<(NodeTx, String)>,
+    /// What the block changed in the state.
+    pub diff: StateDiff,
 }
 
 /// What to mine next.
@@ -348,6 +383,7 @@ impl DevChain {
             tx_index: HashMap::new(),
             state: Arc::new(state),
             history: VecDeque::new(),
+            storage_roots: StorageRoots::new(),
         };
         for block in blocks {
             chain.index(Arc::new(block));
@@ -419,6 +455,8 @@ impl DevChain {
 
     /// Changes the head state outside a block (cheat codes); returns what changed.
     pub fn modify_state(&mut self, f: impl FnOnce(&mut InMemoryDb)) {
+        // A cheat code may change any account's storage: recompute roots at the next block.
+        self.storage_roots.clear();
         f(Arc::make_mut(&mut self.state));
     }
 
@@ -479,7 +517,7 @@ impl DevChain {
         &mut self,
         template: &BlockTemplate,
         txs: Vec<NodeTx>,
-    ) -> Result<(Arc<MinedBlock>, Vec<(NodeTx, String)>, StateDiff), BlockError> {
+    ) -> Result<Mined, BlockError> {
         let ctx = self.next_context(template);
         let fork = self.fork;
         let options = ExecuteOptions {
@@ -495,6 +533,7 @@ impl DevChain {
             db: InMemoryDb::clone(&self.state),
             tracker: ChangeTracker::default(),
             remote: self.remote.clone(),
+            storage_roots: std::mem::take(&mut self.storage_roots),
         };
         let (execution, mut db) = execute_block(
             db,
@@ -544,6 +583,12 @@ impl DevChain {
         };
         let hash = block.hash();
         db.db.block_hashes.insert(ctx.number, hash);
+        // BLOCKHASH reaches 256 blocks back; older hashes live in the history contract
+        // (EIP-2935) and the blocks themselves.
+        db.db
+            .block_hashes
+            .retain(|n, _| n.saturating_add(256) >= ctx.number);
+        self.storage_roots = std::mem::take(&mut db.storage_roots);
         let diff = StateDiff::collect(&db.db, &db.tracker);
         let mined = Arc::new(MinedBlock {
             block,
@@ -557,7 +602,11 @@ impl DevChain {
             self.history.pop_front();
         }
         self.index(mined.clone());
-        Ok((mined, rejected, diff))
+        Ok(Mined {
+            block: mined,
+            rejected,
+            diff,
+        })
     }
 
     /// Drops every block after `number` and restores `state` as the head state
@@ -572,5 +621,6 @@ impl DevChain {
         }
         self.history.retain(|(n, _)| *n < number);
         self.state = state;
+        self.storage_roots.clear();
     }
 }

@@ -567,10 +567,10 @@ pub fn call_setup(node: &Node, p: &Params) -> Result<CallSetup, RpcError> {
         p.optional(2, "stateOverrides")?.unwrap_or_default();
     let s = node.lock()?;
     let state = s.state_at(block_id)?;
-    let mut block = s.call_block_env(block_id)?;
+    let block = s.call_block_env(block_id)?;
     let mut db = CallDb::new(state, s.chain.remote.clone());
     exec::apply_overrides(&mut db, &overrides)?;
-    let env = s.call_env(&request, db.local(), &mut block)?;
+    let env = s.call_env(&request, db.local(), &block)?;
     let cap = request.gas.map_or(s.tx_gas_cap(), |g| g.0);
     Ok(CallSetup {
         request,

@@ -499,7 +499,11 @@ impl NodeState {
         for tx in &txs {
             self.pool.remove(&tx.hash);
         }
-        let (block, rejected, diff) = self
+        let crate::chain::Mined {
+            block,
+            rejected,
+            diff,
+        } = self
             .chain
             .mine(&template, txs)
             .map_err(|e| RpcError::internal(format!("mining failed: {e}")))?;
@@ -686,8 +690,8 @@ impl NodeState {
     /// `eth_estimateGas` of a request at the pending state.
     pub fn estimate_request(&self, request: &TxRequest) -> Result<u64, RpcError> {
         let state = self.chain.state().clone();
-        let mut block = self.call_block_env(Some(BlockId::Pending))?;
-        let env = self.call_env(request, &state, &mut block)?;
+        let block = self.call_block_env(Some(BlockId::Pending))?;
+        let env = self.call_env(request, &state, &block)?;
         let cap = request.gas.map_or(self.tx_gas_cap(), |g| g.0);
         crate::exec::estimate_gas(
             &CallDb::new(state, self.chain.remote.clone()),

@@ -156,15 +156,12 @@ impl Pool {
         // Each sender's ready run, as a queue.
         let mut runs: Vec<std::collections::VecDeque<&Pooled>> = Vec::new();
         for (sender, queue) in &self.by_sender {
-            let mut next = nonce_of(*sender);
-            let mut run = std::collections::VecDeque::new();
-            for (nonce, pooled) in queue {
-                if *nonce != next {
-                    break;
-                }
-                run.push_back(pooled);
-                next += 1;
-            }
+            // The nonces that follow the account's without a gap.
+            let run: std::collections::VecDeque<&Pooled> = (nonce_of(*sender)..)
+                .zip(queue)
+                .take_while(|(want, (nonce, _))| *nonce == want)
+                .map(|(_, (_, pooled))| pooled)
+                .collect();
             if !run.is_empty() {
                 runs.push(run);
             }

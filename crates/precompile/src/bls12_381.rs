@@ -372,7 +372,7 @@ fn g2_add(input: &[u8], gas_limit: u64) -> PrecompileResult {
 }
 
 fn g1_msm(input: &[u8], gas_limit: u64) -> PrecompileResult {
-    if input.is_empty() || input.len() % G1_MSM_PAIR_LEN != 0 {
+    if input.is_empty() || !input.len().is_multiple_of(G1_MSM_PAIR_LEN) {
         return Err(fail(
             "bls12-381: G1MSM input must be a non-zero multiple of 160 bytes",
         ));
@@ -404,7 +404,7 @@ fn g1_msm(input: &[u8], gas_limit: u64) -> PrecompileResult {
 }
 
 fn g2_msm(input: &[u8], gas_limit: u64) -> PrecompileResult {
-    if input.is_empty() || input.len() % G2_MSM_PAIR_LEN != 0 {
+    if input.is_empty() || !input.len().is_multiple_of(G2_MSM_PAIR_LEN) {
         return Err(fail(
             "bls12-381: G2MSM input must be a non-zero multiple of 288 bytes",
         ));
@@ -434,7 +434,7 @@ fn g2_msm(input: &[u8], gas_limit: u64) -> PrecompileResult {
 }
 
 fn pairing_check(input: &[u8], gas_limit: u64) -> PrecompileResult {
-    if input.is_empty() || input.len() % PAIRING_PAIR_LEN != 0 {
+    if input.is_empty() || !input.len().is_multiple_of(PAIRING_PAIR_LEN) {
         return Err(fail(
             "bls12-381: pairing input must be a non-zero multiple of 384 bytes",
         ));
@@ -525,7 +525,7 @@ mod tests {
     const R: &str = "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001";
 
     fn hex(s: &str) -> Vec<u8> {
-        assert!(s.len() % 2 == 0);
+        assert!(s.len().is_multiple_of(2));
         (0..s.len())
             .step_by(2)
             .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())

@@ -96,7 +96,7 @@ fn pairing(input: &[u8], gas_limit: u64, base: u64, per_pair: u64) -> Precompile
     let pairs = (input.len() / PAIR_LEN) as u64;
     let cost = base.saturating_add(per_pair.saturating_mul(pairs));
     charge(cost, gas_limit)?;
-    if input.len() % PAIR_LEN != 0 {
+    if !input.len().is_multiple_of(PAIR_LEN) {
         return Err(PrecompileError::Failure(
             "bn254: pairing input not a multiple of 192 bytes",
         ));

@@ -11,4 +11,4 @@ mod root;
 pub use account::{Account, AccountInfo, Slot};
 pub use database::{AccountChange, Database, DatabaseCommit, InMemoryDb, StateChanges};
 pub use journal::{Checkpoint, JournalEntry, JournaledState};
-pub use root::{logs_hash, logs_rlp, state_root, storage_root};
+pub use root::{logs_hash, logs_rlp, state_root, state_root_with_storage_roots, storage_root};

@@ -31,10 +31,21 @@ pub fn storage_root<'a>(storage: impl IntoIterator<Item = (&'a U256, &'a U256)>)
 pub fn state_root<'a>(
     accounts: impl IntoIterator<Item = (Address, &'a AccountInfo, &'a HashMap<U256, U256>)>,
 ) -> B256 {
+    state_root_with_storage_roots(
+        accounts
+            .into_iter()
+            .map(|(address, info, storage)| (address, info, storage_root(storage))),
+    )
+}
+
+/// The state root from each account's fields and its storage root, for callers that keep
+/// storage roots of unchanged accounts instead of rehashing their storage.
+pub fn state_root_with_storage_roots<'a>(
+    accounts: impl IntoIterator<Item = (Address, &'a AccountInfo, B256)>,
+) -> B256 {
     let leaves = accounts
         .into_iter()
-        .map(|(address, info, storage)| {
-            let root = storage_root(storage);
+        .map(|(address, info, root)| {
             let fields_len = info.nonce.length()
                 + info.balance.length()
                 + root.length()

@@ -147,7 +147,7 @@ pub fn parse_cli_bytes(what: &str, s: &str) -> Result<Vec<u8>, String> {
             "{what}: invalid hex: unexpected {c:?} at position {i}"
         ));
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!(
             "{what}: invalid hex: odd number of digits ({})",
             digits.len()
