@@ -410,6 +410,11 @@ impl DevChain {
         self.blocks.last().expect("a chain has its genesis")
     }
 
+    /// The number of the first block held: 0, or the fork block in fork mode.
+    pub fn first_number(&self) -> u64 {
+        self.first
+    }
+
     /// The newest block's number.
     pub fn head_number(&self) -> u64 {
         self.head().number()

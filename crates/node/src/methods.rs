@@ -473,7 +473,7 @@ fn fee_history(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     let count: Quantity = p.required(0, "blockCount")?;
     let newest = s.resolve(Some(p.required::<BlockId>(1, "newestBlock")?))?;
     let percentiles: Vec<f64> = p.optional(2, "rewardPercentiles")?.unwrap_or_default();
-    let count = count.0.min(1024).min(newest + 1);
+    let count = count.0.min(1024).min(newest + 1 - s.chain.first_number());
     let oldest = newest + 1 - count;
     let mut base_fees = Vec::new();
     let mut ratios = Vec::new();
@@ -482,7 +482,9 @@ fn fee_history(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     let mut rewards = Vec::new();
     let params = s.chain.config().blob_params(s.chain.fork);
     for number in oldest..=newest {
-        let block = s.chain.block(number).expect("within the chain");
+        let Some(block) = s.chain.block(number) else {
+            continue;
+        };
         let h = &block.block.header;
         base_fees.push(hex_u256(h.base_fee_per_gas.unwrap_or_default()));
         ratios.push(json!(h.gas_used as f64 / h.gas_limit.max(1) as f64));

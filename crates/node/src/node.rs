@@ -235,7 +235,11 @@ impl NodeState {
             BlockId::Latest | BlockId::Pending => Ok(head),
             BlockId::Safe => Ok(head.saturating_sub(32)),
             BlockId::Finalized => Ok(head.saturating_sub(64)),
-            BlockId::Earliest => Ok(0),
+            BlockId::Earliest => Ok(self.chain.first_number()),
+            BlockId::Number(n) if n < self.chain.first_number() => Err(RpcError::server(format!(
+                "block {n} is before the fork block {}: ask the forked node",
+                self.chain.first_number()
+            ))),
             BlockId::Number(n) if n <= head => Ok(n),
             BlockId::Number(n) => Err(RpcError::new(
                 -32602,
@@ -365,7 +369,10 @@ impl NodeState {
             return Ok(self.block_env_of(&ctx));
         }
         let number = self.resolve(id)?;
-        let block = self.chain.block(number).expect("resolved");
+        let block = self
+            .chain
+            .block(number)
+            .ok_or_else(|| RpcError::server(format!("block {number} is not held")))?;
         let ctx = ember_blockchain::BlockContext::from_header(self.chain.fork, &block.block.header);
         Ok(self.block_env_of(&ctx))
     }
