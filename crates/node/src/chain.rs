@@ -16,6 +16,7 @@ use ember_evm::{
 use ember_primitives::{keccak256, Address, Bytes, Fork, Spec, B256, U256};
 
 use crate::fork::{ForkError, ForkedChain};
+use crate::storage_trie::StorageTrie;
 use crate::tx::NodeTx;
 
 /// How many past blocks' states are kept for queries at a block number.
@@ -193,8 +194,8 @@ struct TrackedDb {
     db: InMemoryDb,
     tracker: ChangeTracker,
     remote: Option<Arc<ForkedChain>>,
-    /// Storage roots of accounts as they were before the block (see [`DevChain`]).
-    storage_roots: StorageRoots,
+    /// Storage tries of accounts as they were before the block (see [`DevChain`]).
+    storage_tries: StorageTries,
 }
 
 impl Database for TrackedDb {
@@ -239,19 +240,43 @@ impl DatabaseCommit for TrackedDb {
 }
 
 impl BlockDatabase for TrackedDb {
-    /// The state root, rehashing the storage only of accounts the block touched.
+    /// The state root, updating the kept storage tries with the slots the block wrote.
     fn state_root(&mut self) -> B256 {
-        let roots = &mut self.storage_roots;
-        for address in &self.tracker.accounts {
-            roots.remove(address);
-        }
+        let tries = &mut self.storage_tries;
         let accounts = &self.db.accounts;
-        for (address, account) in accounts {
-            roots
-                .entry(*address)
-                .or_insert_with(|| ember_evm::state::storage_root(&account.storage));
+        let tracker = &self.tracker;
+        for address in &tracker.accounts {
+            let Some(account) = accounts.get(address) else {
+                tries.remove(address);
+                continue;
+            };
+            match tries.get_mut(address) {
+                Some(trie) if !tracker.cleared.contains(address) => {
+                    for (_, slot) in tracker
+                        .slots
+                        .range((*address, U256::ZERO)..=(*address, U256::MAX))
+                    {
+                        trie.set(
+                            *slot,
+                            account.storage.get(slot).copied().unwrap_or_default(),
+                        );
+                    }
+                }
+                _ => {
+                    tries.insert(*address, StorageTrie::from_storage(&account.storage));
+                }
+            }
         }
-        roots.retain(|address, _| accounts.contains_key(address));
+        for (address, account) in accounts {
+            tries
+                .entry(*address)
+                .or_insert_with(|| StorageTrie::from_storage(&account.storage));
+        }
+        tries.retain(|address, _| accounts.contains_key(address));
+        let roots: HashMap<Address, B256> = tries
+            .iter_mut()
+            .map(|(address, trie)| (*address, trie.root()))
+            .collect();
         ember_evm::state::state_root_with_storage_roots(
             accounts
                 .iter()
@@ -260,9 +285,10 @@ impl BlockDatabase for TrackedDb {
     }
 }
 
-/// Storage roots by account, for the head state: kept across blocks so a block rehashes
-/// only the storage it touched (system contracts' ring buffers grow to thousands of slots).
-type StorageRoots = HashMap<Address, B256>;
+/// Storage tries by account, for the head state: kept across blocks so a block rehashes
+/// only the paths of the slots it wrote (system contracts' ring buffers grow by a slot or two
+/// a block, to thousands).
+type StorageTries = HashMap<Address, StorageTrie>;
 
 /// The chain: blocks from genesis, the head state, and recent states.
 #[derive(Debug, Clone)]
@@ -281,8 +307,8 @@ pub struct DevChain {
     tx_index: HashMap<B256, (u64, usize)>,
     state: Arc<InMemoryDb>,
     history: VecDeque<(u64, Arc<InMemoryDb>)>,
-    /// Storage roots of the head state's accounts (empty: computed at the next block).
-    storage_roots: StorageRoots,
+    /// Storage tries of the head state's accounts (empty: built at the next block).
+    storage_tries: StorageTries,
 }
 
 /// What mining a block produced.
@@ -383,7 +409,7 @@ impl DevChain {
             tx_index: HashMap::new(),
             state: Arc::new(state),
             history: VecDeque::new(),
-            storage_roots: StorageRoots::new(),
+            storage_tries: StorageTries::new(),
         };
         for block in blocks {
             chain.index(Arc::new(block));
@@ -461,7 +487,7 @@ impl DevChain {
     /// Changes the head state outside a block (cheat codes); returns what changed.
     pub fn modify_state(&mut self, f: impl FnOnce(&mut InMemoryDb)) {
         // A cheat code may change any account's storage: recompute roots at the next block.
-        self.storage_roots.clear();
+        self.storage_tries.clear();
         f(Arc::make_mut(&mut self.state));
     }
 
@@ -538,7 +564,7 @@ impl DevChain {
             db: InMemoryDb::clone(&self.state),
             tracker: ChangeTracker::default(),
             remote: self.remote.clone(),
-            storage_roots: std::mem::take(&mut self.storage_roots),
+            storage_tries: std::mem::take(&mut self.storage_tries),
         };
         let (execution, mut db) = execute_block(
             db,
@@ -593,7 +619,7 @@ impl DevChain {
         db.db
             .block_hashes
             .retain(|n, _| n.saturating_add(256) >= ctx.number);
-        self.storage_roots = std::mem::take(&mut db.storage_roots);
+        self.storage_tries = std::mem::take(&mut db.storage_tries);
         let diff = StateDiff::collect(&db.db, &db.tracker);
         let mined = Arc::new(MinedBlock {
             block,
@@ -626,6 +652,6 @@ impl DevChain {
         }
         self.history.retain(|(n, _)| *n < number);
         self.state = state;
-        self.storage_roots.clear();
+        self.storage_tries.clear();
     }
 }

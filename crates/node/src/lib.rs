@@ -25,6 +25,7 @@ pub mod proof;
 pub mod render;
 pub mod startup;
 pub mod state_file;
+pub mod storage_trie;
 pub mod store;
 pub mod tx;
 
