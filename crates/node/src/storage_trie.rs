@@ -298,7 +298,7 @@ mod tests {
             // A few changes a round over a small key space, so updates and deletes happen.
             for _ in 0..(1 + rng.next() % 6) {
                 let slot = U256::from(rng.next() % 300);
-                let value = if rng.next() % 3 == 0 {
+                let value = if rng.next().is_multiple_of(3) {
                     U256::ZERO
                 } else {
                     U256::from(rng.next() % 1000)
