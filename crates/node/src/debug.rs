@@ -29,7 +29,8 @@ use serde_json::{json, Map, Value};
 
 use crate::chain::STATE_HISTORY;
 use crate::node::Node;
-use crate::params::{parse, Params, Quantity};
+use crate::params::{hex_u64, parse, Params, Quantity};
+use crate::render::hex_bytes;
 
 pub use inspector::{call_error, op_name, CallNode, DebugTracer, StepConfig, StructLog};
 pub use prestate::{ChainDb, PrestateConfig, Recording, RecordingDb};
@@ -361,14 +362,6 @@ fn apply_block_overrides(block: &mut ember_evm::BlockEnv, value: &Value) -> Resu
         }
     }
     Ok(())
-}
-
-fn hex_bytes(b: &[u8]) -> Value {
-    Value::String(format!("0x{}", hex::encode(b)))
-}
-
-fn hex_u64(n: u64) -> Value {
-    Value::String(format!("{n:#x}"))
 }
 
 fn render(options: &TraceOptions, traced: Traced) -> Value {

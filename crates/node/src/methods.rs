@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use ember_evm::{ExecutionResult, NoopInspector};
-use ember_primitives::{hex, keccak256, Address, Bytes, TxType, B256, U256};
+use ember_primitives::{keccak256, Address, Bytes, TxType, B256, U256};
 use ember_rpc::RpcError;
 use ember_transaction::Transaction;
 use serde_json::{json, Value};
@@ -15,19 +15,11 @@ use crate::exec::{self, AccountOverride, CallDb};
 use crate::filter::{FilterKind, LogFilter};
 use crate::node::{Node, NodeState, Snapshot};
 use crate::params::{hex_u64, BlockId, Params, Quantity};
-use crate::render;
+use crate::render::{self, hex_bytes, hex_u256};
 use crate::tx::{NodeTx, TxRequest};
 
 /// The client version `web3_clientVersion` reports.
 pub const CLIENT_VERSION: &str = concat!("ember/v", env!("CARGO_PKG_VERSION"));
-
-fn hex_u256(n: U256) -> Value {
-    Value::String(format!("{n:#x}"))
-}
-
-fn hex_bytes(b: &[u8]) -> Value {
-    Value::String(format!("0x{}", hex::encode(b)))
-}
 
 /// Runs `method`.
 pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError> {

@@ -1,6 +1,6 @@
 //! Blocks, transactions, receipts and logs as JSON-RPC returns them.
 
-use ember_blockchain::ReceiptOutcome;
+use ember_blockchain::{Header, ReceiptOutcome};
 use ember_evm::Log;
 use ember_primitives::{hex, Address, Bytes, TxKind, TxType, U256};
 use ember_transaction::Transaction;
@@ -10,30 +10,19 @@ use crate::chain::MinedBlock;
 use crate::params::hex_u64;
 use crate::tx::NodeTx;
 
-fn hex_bytes(bytes: &[u8]) -> Value {
+/// Bytes as `0x`-hex.
+pub fn hex_bytes(bytes: &[u8]) -> Value {
     Value::String(format!("0x{}", hex::encode(bytes)))
 }
 
-fn hex_u256(n: U256) -> Value {
+/// A 256-bit quantity as `0x`-hex without leading zeros.
+pub fn hex_u256(n: U256) -> Value {
     Value::String(format!("{n:#x}"))
 }
 
-/// A block; `full` puts whole transactions in it instead of their hashes.
-pub fn block(block: &MinedBlock, full: bool) -> Value {
-    let h = &block.block.header;
-    let transactions: Vec<Value> = if full {
-        (0..block.txs.len())
-            .map(|i| mined_transaction(block, i))
-            .collect()
-    } else {
-        block
-            .txs
-            .iter()
-            .map(|t| Value::String(t.hash.to_string()))
-            .collect()
-    };
+/// A header's fields as JSON-RPC writes them (also anvil's state dumps).
+pub fn header(h: &Header) -> Value {
     let mut out = json!({
-        "hash": block.hash,
         "parentHash": h.parent_hash,
         "sha3Uncles": h.ommers_hash,
         "miner": h.beneficiary,
@@ -49,18 +38,13 @@ pub fn block(block: &MinedBlock, full: bool) -> Value {
         "extraData": hex_bytes(&h.extra_data),
         "mixHash": h.mix_hash,
         "nonce": hex_bytes(h.nonce.as_slice()),
-        "size": hex_u64(block.block.encoded().len() as u64),
-        "uncles": [],
-        "transactions": transactions,
-        "totalDifficulty": hex_u256(h.difficulty),
     });
-    let map = out.as_object_mut().expect("object");
+    let map = out.as_object_mut().expect("an object");
     if let Some(fee) = h.base_fee_per_gas {
         map.insert("baseFeePerGas".into(), hex_u256(fee));
     }
     if let Some(root) = h.withdrawals_root {
         map.insert("withdrawalsRoot".into(), json!(root));
-        map.insert("withdrawals".into(), json!([]));
     }
     if let Some(gas) = h.blob_gas_used {
         map.insert("blobGasUsed".into(), hex_u64(gas));
@@ -73,6 +57,29 @@ pub fn block(block: &MinedBlock, full: bool) -> Value {
     }
     if let Some(hash) = h.requests_hash {
         map.insert("requestsHash".into(), json!(hash));
+    }
+    out
+}
+
+/// A block; `full` puts whole transactions in it instead of their hashes.
+pub fn block(block: &MinedBlock, full: bool) -> Value {
+    let h = &block.block.header;
+    let transactions: Vec<Value> = if full {
+        (0..block.txs.len())
+            .map(|i| mined_transaction(block, i))
+            .collect()
+    } else {
+        block.txs.iter().map(|t| json!(t.hash)).collect()
+    };
+    let mut out = header(h);
+    let map = out.as_object_mut().expect("an object");
+    map.insert("hash".into(), json!(block.hash));
+    map.insert("size".into(), hex_u64(block.block.encoded().len() as u64));
+    map.insert("uncles".into(), json!([]));
+    map.insert("transactions".into(), Value::Array(transactions));
+    map.insert("totalDifficulty".into(), hex_u256(h.difficulty));
+    if h.withdrawals_root.is_some() {
+        map.insert("withdrawals".into(), json!([]));
     }
     out
 }

@@ -52,6 +52,9 @@ use serde_json::{json, Map, Value};
 use crate::chain::{DevChain, MinedBlock};
 use crate::genesis::account_info;
 use crate::node::NodeState;
+use crate::params::hex_u64;
+pub use crate::render::header as header_to_json;
+use crate::render::{hex_bytes, hex_u256};
 
 /// The largest state a compressed dump may expand to.
 const MAX_DECOMPRESSED: u64 = 1 << 30;
@@ -416,59 +419,6 @@ pub fn load_file(s: &mut NodeState, path: &Path) -> Result<(), String> {
 }
 
 // ---- writing ----
-
-fn hex_u256(n: U256) -> Value {
-    Value::String(format!("{n:#x}"))
-}
-
-fn hex_u64(n: u64) -> Value {
-    Value::String(format!("{n:#x}"))
-}
-
-fn hex_bytes(b: &[u8]) -> Value {
-    Value::String(format!("0x{}", hex::encode(b)))
-}
-
-/// A header in the JSON-RPC form anvil dumps it in.
-pub fn header_to_json(h: &Header) -> Value {
-    let mut out = json!({
-        "parentHash": h.parent_hash,
-        "sha3Uncles": h.ommers_hash,
-        "miner": h.beneficiary,
-        "stateRoot": h.state_root,
-        "transactionsRoot": h.transactions_root,
-        "receiptsRoot": h.receipts_root,
-        "logsBloom": hex_bytes(h.logs_bloom.as_slice()),
-        "difficulty": hex_u256(h.difficulty),
-        "number": hex_u64(h.number),
-        "gasLimit": hex_u64(h.gas_limit),
-        "gasUsed": hex_u64(h.gas_used),
-        "timestamp": hex_u64(h.timestamp),
-        "extraData": hex_bytes(&h.extra_data),
-        "mixHash": h.mix_hash,
-        "nonce": hex_bytes(h.nonce.as_slice()),
-    });
-    let map = out.as_object_mut().expect("an object");
-    if let Some(fee) = h.base_fee_per_gas {
-        map.insert("baseFeePerGas".into(), hex_u256(fee));
-    }
-    if let Some(root) = h.withdrawals_root {
-        map.insert("withdrawalsRoot".into(), json!(root));
-    }
-    if let Some(gas) = h.blob_gas_used {
-        map.insert("blobGasUsed".into(), hex_u64(gas));
-    }
-    if let Some(gas) = h.excess_blob_gas {
-        map.insert("excessBlobGas".into(), hex_u64(gas));
-    }
-    if let Some(root) = h.parent_beacon_block_root {
-        map.insert("parentBeaconBlockRoot".into(), json!(root));
-    }
-    if let Some(hash) = h.requests_hash {
-        map.insert("requestsHash".into(), json!(hash));
-    }
-    out
-}
 
 /// The head state and chain in anvil's format.
 pub fn state_json(s: &NodeState) -> Value {
