@@ -154,7 +154,7 @@ pub fn dispatch(
             }
             Value::Null
         }
-        ("evm_snapshot", _) | (_, "snapshot") => hex_u64(take_snapshot(s)),
+        ("evm_snapshot", _) | (_, "snapshot") => hex_u64(take_snapshot(s)?),
         ("evm_revert", _) | (_, "revert") => {
             let id: Quantity = p.required(0, "id")?;
             json!(revert_snapshot(s, id.0)?)

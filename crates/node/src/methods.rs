@@ -659,7 +659,7 @@ fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
 }
 
 /// Saves the chain for `evm_revert`; returns the id.
-pub fn take_snapshot(s: &mut NodeState) -> u64 {
+pub fn take_snapshot(s: &mut NodeState) -> Result<u64, RpcError> {
     let id = s.next_snapshot;
     s.next_snapshot += 1;
     let snap = Snapshot {
@@ -667,8 +667,13 @@ pub fn take_snapshot(s: &mut NodeState) -> u64 {
         state: s.chain.state().clone(),
         clock: s.clock.clone(),
     };
+    if let Some(store) = &mut s.store {
+        store
+            .save_snapshot(id, snap.head, &snap.state)
+            .map_err(|e| RpcError::internal(format!("writing the snapshot failed: {e}")))?;
+    }
     s.snapshots.insert(id, snap);
-    id
+    Ok(id)
 }
 
 /// Restores snapshot `id` and drops it and every later one; false when there is none.
@@ -687,6 +692,7 @@ pub fn revert_snapshot(s: &mut NodeState, id: u64) -> Result<bool, RpcError> {
         let whole = StateDiff::whole(s.chain.state());
         store
             .rewind(snap.head, &whole)
+            .and_then(|()| store.drop_snapshots_from(id))
             .map_err(|e| RpcError::internal(format!("writing state failed: {e}")))?;
     }
     Ok(true)

@@ -154,6 +154,27 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
         subscriptions: Subscriptions::default(),
         store,
     };
+    // Snapshots kept by --data-dir survive restarts (their clocks do not: time goes on).
+    if let Some(store) = &node.store {
+        let kept = store.snapshots().map_err(|e| format!("--data-dir: {e}"))?;
+        for (id, head, mut state) in kept {
+            for block in node.chain.blocks() {
+                let n = block.number();
+                if n <= head && n + 256 >= head {
+                    state.block_hashes.insert(n, block.hash);
+                }
+            }
+            node.snapshots.insert(
+                id,
+                crate::node::Snapshot {
+                    head,
+                    state: Arc::new(state),
+                    clock: Clock::default(),
+                },
+            );
+            node.next_snapshot = node.next_snapshot.max(id + 1);
+        }
+    }
     if let Some(path) = node.config.load_state.clone() {
         crate::state_file::load_file(&mut node, &path)?;
     }

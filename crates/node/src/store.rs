@@ -9,7 +9,9 @@
 //! - `accounts`: address → balance, nonce, code hash; `code`: hash → bytes;
 //!   `storage`: address ‖ slot → value (non-zero slots only);
 //! - `cheats`: the state changes cheat codes made since the state tables were last written
-//!   by a block, in order. The next block folds them into the state tables.
+//!   by a block, in order. The next block folds them into the state tables;
+//! - `snapshots`: `evm_snapshot` id → head block number ‖ the whole state then, so a
+//!   snapshot survives a restart (its clock does not); a revert drops it and later ones.
 //!
 //! So the state tables always hold a state whose root is known (`base_root`: the head block's
 //! state root after a block; the written state's root after `init` or `rewind`). Opening the
@@ -25,8 +27,7 @@
 //! Code is kept by hash and only dropped when the state is rewritten (`init`, `rewind`).
 //!
 //! Not stored, so a restart starts them afresh from the flags: the pool (transactions sent
-//! under `--no-mining` or interval mining and not yet mined), `evm_snapshot` snapshots (an
-//! `evm_revert` to an id taken before the restart answers `false`), the clock offset
+//! under `--no-mining` or interval mining and not yet mined), the clock offset
 //! (`evm_increaseTime`; blocks stay increasing in time), impersonations, the mining mode,
 //! coinbase, gas limit, minimum gas price, filters and subscriptions. The states of blocks
 //! before the head are not rebuilt: queries at an older block answer as for a block past
@@ -57,6 +58,8 @@ const ACCOUNTS: TableDefinition<&[u8; 20], &[u8]> = TableDefinition::new("accoun
 const CODE: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("code");
 const STORAGE: TableDefinition<&[u8; 52], &[u8; 32]> = TableDefinition::new("storage");
 const CHEATS: TableDefinition<u64, &[u8]> = TableDefinition::new("cheats");
+/// `evm_snapshot`s: id → head block number (8 bytes) ‖ the whole state then.
+const SNAPSHOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("snapshots");
 
 /// A failure of the durable store.
 #[derive(Debug, thiserror::Error)]
@@ -256,6 +259,60 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps snapshot `id` (the chain at block `head` with state `state`), durably.
+    pub fn save_snapshot(
+        &mut self,
+        id: u64,
+        head: u64,
+        state: &InMemoryDb,
+    ) -> Result<(), StoreError> {
+        let mut record = head.to_be_bytes().to_vec();
+        record.extend_from_slice(&encode_diff(&StateDiff::whole(state)));
+        self.write(|txn| {
+            txn.open_table(SNAPSHOTS)
+                .map_err(failed("open snapshots"))?
+                .insert(id, record.as_slice())
+                .map_err(failed("write a snapshot"))?;
+            Ok(())
+        })
+    }
+
+    /// Forgets snapshot `id` and every later one (they were restored or dropped).
+    pub fn drop_snapshots_from(&mut self, id: u64) -> Result<(), StoreError> {
+        self.write(|txn| {
+            txn.open_table(SNAPSHOTS)
+                .map_err(failed("open snapshots"))?
+                .retain_in(id.., |_, _| false)
+                .map_err(failed("drop snapshots"))?;
+            Ok(())
+        })
+    }
+
+    /// The kept snapshots: id, head block number, state (block hashes not filled in).
+    pub fn snapshots(&self) -> Result<Vec<(u64, u64, InMemoryDb)>, StoreError> {
+        let txn = self.db.begin_read().map_err(failed("begin a read"))?;
+        let table = match txn.open_table(SNAPSHOTS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError(format!("open snapshots: {e}"))),
+        };
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(failed("read snapshots"))? {
+            let (id, record) = entry.map_err(failed("read a snapshot"))?;
+            let record = record.value();
+            if record.len() < 8 {
+                return Err(StoreError(format!("snapshot {} is truncated", id.value())));
+            }
+            let head = u64::from_be_bytes(record[..8].try_into().expect("8 bytes"));
+            let diff = decode_diff(&record[8..])
+                .map_err(|e| StoreError(format!("snapshot {}: {e}", id.value())))?;
+            let mut state = InMemoryDb::new();
+            diff.apply(&mut state);
+            out.push((id.value(), head, state));
+        }
+        Ok(out)
+    }
+
     fn stored_head(&self) -> Result<(u64, B256), StoreError> {
         self.head
             .ok_or_else(|| StoreError("the store holds no chain yet (init was not called)".into()))
@@ -389,6 +446,7 @@ fn clear_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
             CODE.name(),
             STORAGE.name(),
             CHEATS.name(),
+            SNAPSHOTS.name(),
         ],
     )
 }

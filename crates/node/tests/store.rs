@@ -304,7 +304,7 @@ fn revert_across_reopen_and_reset() {
         json!("0x0")
     );
     assert_head_root(&node);
-    // Snapshots are not stored: an id from before the restart is unknown.
+    // A restored snapshot is used up, across a restart too.
     assert_eq!(call(&node, "evm_revert", json!([snap])), json!(false));
     send(
         &node,
@@ -425,4 +425,43 @@ fn commit_cost() {
         stats.total / n,
         stats.max
     );
+}
+
+#[test]
+fn snapshots_survive_a_restart() {
+    let dir = TempDir::new("snapshots");
+    let node = open(&dir.0);
+    let a0 = call(&node, "eth_accounts", json!([]))[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    send(
+        &node,
+        json!({ "from": a0, "to": RECIPIENT, "value": "0x1" }),
+    );
+    let snap = call(&node, "evm_snapshot", json!([]));
+    send(
+        &node,
+        json!({ "from": a0, "to": RECIPIENT, "value": "0x2" }),
+    );
+    assert_eq!(block_number(&node), 2);
+    drop(node);
+
+    let node = open(&dir.0);
+    assert_eq!(block_number(&node), 2);
+    assert_eq!(call(&node, "evm_revert", json!([snap])), json!(true));
+    assert_eq!(block_number(&node), 1);
+    assert_eq!(
+        call(&node, "eth_getBalance", json!([RECIPIENT, "latest"])),
+        json!("0x1")
+    );
+    // New snapshot ids go on after the kept ones.
+    let next = call(&node, "evm_snapshot", json!([]));
+    assert_ne!(next, snap);
+    assert_head_root(&node);
+    drop(node);
+    let node = open(&dir.0);
+    assert_eq!(block_number(&node), 1);
+    assert_eq!(call(&node, "evm_revert", json!([snap])), json!(false));
+    assert_eq!(call(&node, "evm_revert", json!([next])), json!(true));
 }
