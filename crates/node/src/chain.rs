@@ -41,8 +41,7 @@ impl MinedBlock {
         self.block.header.number
     }
 
-    /// The index of this block's first log among all logs of the chain is not kept; this
-    /// is the index of transaction `tx`'s first log within the block.
+    /// The index, within the block, of transaction `tx`'s first log.
     pub fn first_log_index(&self, tx: usize) -> usize {
         self.outcomes[..tx]
             .iter()

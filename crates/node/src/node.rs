@@ -537,7 +537,8 @@ impl NodeState {
         Ok(block)
     }
 
-    /// Applies a cheat code's change to the head state and persists it.
+    /// Applies a cheat code's change to the head state ([`NodeState::persist_accounts`]
+    /// writes it to `--data-dir`).
     pub fn modify(&mut self, f: impl FnOnce(&mut InMemoryDb)) -> Result<(), RpcError> {
         self.chain.modify_state(f);
         Ok(())
