@@ -102,7 +102,8 @@ impl Chain {
         }
         let fork = validate_header(&self.config, header, &parent.header)?;
         self.validate_ommers(&block, fork)?;
-        match (&block.withdrawals, fork >= Fork::Shanghai) {
+        let spec = Spec::of(fork);
+        match (&block.withdrawals, spec.withdrawals) {
             (Some(_), false) => {
                 return Err(BlockError::IncorrectBlockFormat(format!(
                     "withdrawals in a {fork} block"
@@ -116,7 +117,7 @@ impl Chain {
             _ => {}
         }
 
-        let reward = (fork < Fork::Paris).then(|| block_reward(fork));
+        let reward = spec.block_reward.map(|_| block_reward(fork));
         let options = ExecuteOptions {
             mode: ExecutionMode::Block,
             on_invalid_tx: InvalidTxPolicy::RejectBlock,
@@ -161,7 +162,7 @@ impl Chain {
         if block.ommers.is_empty() {
             return Ok(());
         }
-        if fork >= Fork::Paris {
+        if Spec::of(fork).proof_of_stake {
             return Err(BlockError::InvalidOmmers("ommers after the merge".into()));
         }
         if block.ommers.len() > 2 {

@@ -132,19 +132,10 @@ pub fn calc_difficulty(
     difficulty.max(U256::from(MINIMUM_DIFFICULTY))
 }
 
-/// The block reward of a proof-of-work fork in wei: 5 ether until Byzantium, 3 until
-/// Constantinople, then 2; zero from the merge.
+/// The block reward of `fork` in wei ([`Spec::block_reward`]): 5 ether until Byzantium, 3
+/// until Constantinople, then 2; zero from the merge.
 pub fn block_reward(fork: Fork) -> U256 {
-    let ether = U256::from(10u64.pow(18));
-    if fork >= Fork::Paris {
-        U256::ZERO
-    } else if fork >= Fork::Constantinople {
-        ether * U256::from(2)
-    } else if fork >= Fork::Byzantium {
-        ether * U256::from(3)
-    } else {
-        ether * U256::from(5)
-    }
+    U256::from(Spec::of(fork).block_reward.unwrap_or(0))
 }
 
 /// Checks that the header has exactly the fields its fork defines.
@@ -231,7 +222,8 @@ pub fn validate_header(
             limit: header.gas_limit,
         });
     }
-    let london_block = fork >= Fork::London && parent_fork < Fork::London;
+    // The first EIP-1559 block may double the gas limit (elasticity).
+    let london_block = Spec::of(fork).tx_fee_market && !Spec::of(parent_fork).tx_fee_market;
     let parent_gas_limit = if london_block {
         parent.gas_limit.saturating_mul(ELASTICITY_MULTIPLIER)
     } else {
@@ -270,7 +262,7 @@ pub fn validate_header(
             });
         }
     }
-    if fork >= Fork::Paris {
+    if Spec::of(fork).proof_of_stake {
         if !header.difficulty.is_zero() {
             return Err(BlockError::InvalidDifficulty {
                 got: header.difficulty,

@@ -117,7 +117,7 @@ impl BlockContext {
             gas_limit: self.gas_limit,
             base_fee: self.base_fee,
             difficulty: self.difficulty,
-            prevrandao: (self.fork >= Fork::Paris).then_some(self.prevrandao),
+            prevrandao: Spec::of(self.fork).prevrandao.then_some(self.prevrandao),
             excess_blob_gas: self.excess_blob_gas,
             blob_params: config.blob_params(self.fork),
         }
@@ -476,12 +476,12 @@ pub fn execute_block_inspected<DB: BlockDatabase, T: BlockTransaction, I: Inspec
     let whole_block = options.mode == ExecutionMode::Block;
 
     // Pre-block system calls. Their absence of code is not an error (EIP-4788, EIP-2935).
-    if whole_block && fork >= Fork::Cancun {
+    if whole_block && spec.beacon_roots_call {
         if let Some(root) = ctx.parent_beacon_block_root {
             system_call(&mut evm, BEACON_ROOTS_ADDRESS, root.0.to_vec().into())?;
         }
     }
-    if whole_block && fork >= Fork::Prague {
+    if whole_block && spec.history_call {
         if let Some(parent_hash) = ctx.parent_hash {
             system_call(
                 &mut evm,
@@ -524,7 +524,7 @@ pub fn execute_block_inspected<DB: BlockDatabase, T: BlockTransaction, I: Inspec
         };
         gas_used += executed.gas_used();
         blob_gas_used += tx_blob_gas;
-        let outcome = if spec.fork >= Fork::Byzantium {
+        let outcome = if spec.receipt_status {
             ReceiptOutcome::Status(executed.is_success())
         } else {
             ReceiptOutcome::StateRoot(evm.db_mut().state_root())
@@ -570,7 +570,7 @@ pub fn execute_block_inspected<DB: BlockDatabase, T: BlockTransaction, I: Inspec
     };
 
     // Prague requests: deposits from the logs, then the two request contracts.
-    let requests = if whole_block && fork >= Fork::Prague {
+    let requests = if whole_block && spec.execution_requests {
         let mut requests = Vec::new();
         let mut deposits = Vec::new();
         for log in outcomes.iter().flat_map(|o| o.receipt.logs.iter()) {

@@ -10,9 +10,7 @@ use std::fmt;
 
 use ember_evm::state::{logs_hash, AccountInfo, StateChanges};
 use ember_evm::{Bytecode, Database, DatabaseCommit, InMemoryDb, Inspector, Log, NoopInspector};
-use ember_primitives::{
-    AccessListItem, Address, Authorization, Bytes, Fork, Spec, TxKind, B256, U256,
-};
+use ember_primitives::{AccessListItem, Address, Authorization, Bytes, Spec, TxKind, B256, U256};
 use ember_transaction::{Transaction, TxEip1559, TxEip2930, TxEip4844, TxEip7702, TxLegacy};
 use secp256k1::{Message, SecretKey, SECP256K1};
 use serde_json::{json, Map, Value};
@@ -654,13 +652,14 @@ pub fn transition_inspected<I: Inspector>(
     } else {
         env.base_fee
     };
-    if fork >= Fork::Shanghai && env.withdrawals.is_none() {
+    let spec = Spec::of(fork);
+    if spec.withdrawals && env.withdrawals.is_none() {
         return Err(T8nError::new(
             ERROR_CONFIG,
             "Shanghai config but missing 'withdrawals' in env section",
         ));
     }
-    let difficulty = if fork >= Fork::Paris {
+    let difficulty = if spec.proof_of_stake {
         if env.random.is_none() {
             return Err(T8nError::new(
                 ERROR_CONFIG,

@@ -361,11 +361,12 @@ impl DevChain {
             gas_limit: template.gas_limit,
             timestamp: template.timestamp,
             base_fee_per_gas: spec.tx_fee_market.then_some(template.base_fee),
-            withdrawals_root: (fork >= Fork::Shanghai).then_some(ember_primitives::EMPTY_ROOT),
-            blob_gas_used: (fork >= Fork::Cancun).then_some(0),
-            excess_blob_gas: (fork >= Fork::Cancun).then_some(0),
-            parent_beacon_block_root: (fork >= Fork::Cancun).then_some(B256::ZERO),
-            requests_hash: (fork >= Fork::Prague)
+            withdrawals_root: spec.withdrawals.then_some(ember_primitives::EMPTY_ROOT),
+            blob_gas_used: spec.blobs.map(|_| 0),
+            excess_blob_gas: spec.blobs.map(|_| 0),
+            parent_beacon_block_root: spec.beacon_roots_call.then_some(B256::ZERO),
+            requests_hash: spec
+                .execution_requests
                 .then_some(ember_blockchain::header::EMPTY_REQUESTS_HASH),
             number,
             ..Header::default()
@@ -374,7 +375,7 @@ impl DevChain {
             header,
             transactions: Vec::new(),
             ommers: Vec::new(),
-            withdrawals: (fork >= Fork::Shanghai).then(Vec::new),
+            withdrawals: spec.withdrawals.then(Vec::new),
         };
         let hash = block.hash();
         state.block_hashes.insert(number, hash);
@@ -532,7 +533,7 @@ impl DevChain {
             prevrandao: keccak256(number.to_be_bytes()),
             excess_blob_gas: self.next_excess_blob_gas(),
             parent_hash: Some(parent.hash),
-            parent_beacon_block_root: (self.fork >= Fork::Cancun).then_some(B256::ZERO),
+            parent_beacon_block_root: self.spec().beacon_roots_call.then_some(B256::ZERO),
         }
     }
 
@@ -549,7 +550,6 @@ impl DevChain {
         txs: Vec<NodeTx>,
     ) -> Result<Mined, BlockError> {
         let ctx = self.next_context(template);
-        let fork = self.fork;
         let options = ExecuteOptions {
             mode: ExecutionMode::Block,
             on_invalid_tx: InvalidTxPolicy::Skip,
@@ -558,7 +558,7 @@ impl DevChain {
             precompile_cache: None,
             allow_sender_with_code: true,
         };
-        let withdrawals = (fork >= Fork::Shanghai).then(Vec::new);
+        let withdrawals = self.spec().withdrawals.then(Vec::new);
         let db = TrackedDb {
             db: InMemoryDb::clone(&self.state),
             tracker: ChangeTracker::default(),
@@ -600,7 +600,7 @@ impl DevChain {
             nonce: Default::default(),
             base_fee_per_gas: self.spec().tx_fee_market.then_some(ctx.base_fee),
             withdrawals_root: execution.withdrawals_root,
-            blob_gas_used: (fork >= Fork::Cancun).then_some(execution.blob_gas_used),
+            blob_gas_used: self.spec().blobs.map(|_| execution.blob_gas_used),
             excess_blob_gas: ctx.excess_blob_gas,
             parent_beacon_block_root: ctx.parent_beacon_block_root,
             requests_hash: execution.requests_hash,

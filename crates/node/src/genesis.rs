@@ -9,7 +9,7 @@ use ember_blockchain::execute::{
     WITHDRAWAL_REQUEST_ADDRESS,
 };
 use ember_evm::{AccountInfo, Bytecode, InMemoryDb};
-use ember_primitives::{address, hex, keccak256, Address, Bytes, Fork, B256, U256};
+use ember_primitives::{address, hex, keccak256, Address, Bytes, Fork, Spec, B256, U256};
 use serde::Deserialize;
 
 /// EIP-4788 beacon roots contract code.
@@ -29,12 +29,15 @@ const CREATE2_DEPLOYER_CODE: &str = "7ffffffffffffffffffffffffffffffffffffffffff
 /// The contracts every dev chain of `fork` starts with: the CREATE2 factory and the system
 /// contracts the fork calls around every block.
 pub fn system_contracts(fork: Fork) -> Vec<(Address, &'static str)> {
+    let spec = Spec::of(fork);
     let mut out = vec![(CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE)];
-    if fork >= Fork::Cancun {
+    if spec.beacon_roots_call {
         out.push((BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CODE));
     }
-    if fork >= Fork::Prague {
+    if spec.history_call {
         out.push((HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE));
+    }
+    if spec.execution_requests {
         out.push((WITHDRAWAL_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_CODE));
         out.push((CONSOLIDATION_REQUEST_ADDRESS, CONSOLIDATION_REQUEST_CODE));
     }

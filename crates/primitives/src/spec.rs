@@ -193,7 +193,26 @@ pub struct Spec {
     pub max_block_rlp_size: Option<u64>,
     /// The merge: DIFFICULTY reads PREVRANDAO, no block rewards.
     pub prevrandao: bool,
+
+    // ---- block rules ----
+    /// EIP-658: receipts record a status instead of the intermediate state root.
+    pub receipt_status: bool,
+    /// The proof-of-work block reward in wei (none from the merge, EIP-3675).
+    pub block_reward: Option<u128>,
+    /// Proof of stake (EIP-3675): no ommers, zero difficulty and nonce, no rewards.
+    pub proof_of_stake: bool,
+    /// EIP-4895: blocks carry a withdrawals list.
+    pub withdrawals: bool,
+    /// EIP-4788: the beacon-roots system call before the transactions.
+    pub beacon_roots_call: bool,
+    /// EIP-2935: the block-hash history system call before the transactions.
+    pub history_call: bool,
+    /// EIP-7685: the execution requests (EIP-6110 deposits, EIP-7002, EIP-7251) after them.
+    pub execution_requests: bool,
 }
+
+/// One ether in wei.
+pub const ETHER: u128 = 1_000_000_000_000_000_000;
 
 /// SSTORE gas and refund rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,6 +271,13 @@ impl Spec {
             tx_gas_limit_cap: None,
             max_block_rlp_size: None,
             prevrandao: false,
+            receipt_status: false,
+            block_reward: Some(5 * ETHER),
+            proof_of_stake: false,
+            withdrawals: false,
+            beacon_roots_call: false,
+            history_call: false,
+            execution_requests: false,
         };
         if fork.is_enabled(Fork::Homestead) {
             // EIP-2: creation transactions cost 53000; failed code deposit fails the create.
@@ -277,9 +303,16 @@ impl Spec {
             s.max_code_size = Some(0x6000);
             s.eip155 = true;
         }
+        if fork.is_enabled(Fork::Byzantium) {
+            // EIP-658: receipt status. EIP-649: block reward 3 ether.
+            s.receipt_status = true;
+            s.block_reward = Some(3 * ETHER);
+        }
         if fork.is_enabled(Fork::Constantinople) {
             // EIP-1052: EXTCODEHASH. EIP-1283: net gas metering (reverted by Petersburg).
+            // EIP-1234: block reward 2 ether.
             s.extcodehash = 400;
+            s.block_reward = Some(2 * ETHER);
             if matches!(fork, Fork::Constantinople) {
                 s.sstore = SstoreRule::Eip1283;
             }
@@ -312,24 +345,33 @@ impl Spec {
             s.reject_ef_code = true;
         }
         if fork.is_enabled(Fork::Paris) {
-            // EIP-4399: DIFFICULTY becomes PREVRANDAO.
+            // EIP-3675: proof of stake, no rewards. EIP-4399: DIFFICULTY becomes PREVRANDAO.
             s.prevrandao = true;
+            s.proof_of_stake = true;
+            s.block_reward = None;
         }
         if fork.is_enabled(Fork::Shanghai) {
             // EIP-3651: warm coinbase. EIP-3860: initcode limit and metering.
+            // EIP-4895: withdrawals.
             s.warm_coinbase = true;
+            s.withdrawals = true;
             s.max_initcode_size = Some(2 * 0x6000);
         }
         if fork.is_enabled(Fork::Cancun) {
             // EIP-4844: blob transactions. EIP-6780: SELFDESTRUCT only in the same transaction.
             s.blobs = Some(BlobParams::CANCUN);
             s.selfdestruct_only_same_tx = true;
+            // EIP-4788: beacon block root in the EVM.
+            s.beacon_roots_call = true;
         }
         if fork.is_enabled(Fork::Prague) {
             // EIP-7702: set-code transactions. EIP-7623: calldata floor. EIP-7691: more blobs.
             s.tx_set_code = true;
             s.calldata_floor = true;
             s.blobs = Some(BlobParams::PRAGUE);
+            // EIP-2935: block hashes in state. EIP-7685: execution requests.
+            s.history_call = true;
+            s.execution_requests = true;
         }
         if fork.is_enabled(Fork::Osaka) {
             // EIP-7825: transaction gas limit cap. EIP-7594: at most 6 blobs per transaction.
