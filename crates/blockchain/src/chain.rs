@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 
 use ember_evm::{InMemoryDb, PrecompileCache};
-use ember_primitives::{Fork, Spec, B256};
+use ember_primitives::{Fork, Spec, B256, U256};
 
-use crate::consensus::{block_reward, validate_header};
+use crate::consensus::validate_header;
 use crate::execute::{
     execute_block, BlockContext, BlockExecution, ExecuteOptions, ExecutionMode, InvalidTxPolicy,
     OmmerReward,
@@ -117,7 +117,7 @@ impl Chain {
             _ => {}
         }
 
-        let reward = spec.block_reward.map(|_| block_reward(fork));
+        let reward = spec.block_reward.map(U256::from);
         let options = ExecuteOptions {
             mode: ExecutionMode::Block,
             on_invalid_tx: InvalidTxPolicy::RejectBlock,

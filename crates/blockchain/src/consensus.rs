@@ -132,12 +132,6 @@ pub fn calc_difficulty(
     difficulty.max(U256::from(MINIMUM_DIFFICULTY))
 }
 
-/// The block reward of `fork` in wei ([`Spec::block_reward`]): 5 ether until Byzantium, 3
-/// until Constantinople, then 2; zero from the merge.
-pub fn block_reward(fork: Fork) -> U256 {
-    U256::from(Spec::of(fork).block_reward.unwrap_or(0))
-}
-
 /// Checks that the header has exactly the fields its fork defines.
 pub fn check_header_fields(fork: Fork, header: &Header) -> Result<(), BlockError> {
     let checks = [
@@ -430,6 +424,6 @@ mod tests {
             calc_difficulty(Fork::Byzantium, 1, 100, 0, d, false),
             U256::from(MINIMUM_DIFFICULTY)
         );
-        assert_eq!(block_reward(Fork::Paris), U256::ZERO);
+        assert_eq!(Spec::of(Fork::Paris).block_reward, None);
     }
 }

@@ -42,7 +42,7 @@ pub fn dispatch(
             s.modify(|db| {
                 let acc = db.accounts.entry(address).or_default();
                 acc.info.balance = balance;
-            })?;
+            });
             s.persist_accounts(&[address])?;
             Value::Null
         }
@@ -53,7 +53,7 @@ pub fn dispatch(
             s.modify(|db| {
                 let acc = db.accounts.entry(address).or_default();
                 acc.info.balance = acc.info.balance.saturating_add(amount);
-            })?;
+            });
             s.persist_accounts(&[address])?;
             Value::Null
         }
@@ -64,7 +64,7 @@ pub fn dispatch(
             s.modify(|db| {
                 let acc = db.accounts.entry(address).or_default();
                 acc.info = account_info(acc.info.balance, acc.info.nonce, code);
-            })?;
+            });
             s.persist_accounts(&[address])?;
             Value::Null
         }
@@ -74,7 +74,7 @@ pub fn dispatch(
             let nonce: Quantity = p.required(1, "nonce")?;
             s.modify(|db| {
                 db.accounts.entry(address).or_default().info.nonce = nonce.0;
-            })?;
+            });
             s.persist_accounts(&[address])?;
             Value::Null
         }
@@ -94,7 +94,7 @@ pub fn dispatch(
                 } else {
                     acc.storage.insert(slot, value);
                 }
-            })?;
+            });
             s.persist_accounts(&[address])?;
             json!(true)
         }

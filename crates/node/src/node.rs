@@ -539,9 +539,8 @@ impl NodeState {
 
     /// Applies a cheat code's change to the head state ([`NodeState::persist_accounts`]
     /// writes it to `--data-dir`).
-    pub fn modify(&mut self, f: impl FnOnce(&mut InMemoryDb)) -> Result<(), RpcError> {
+    pub fn modify(&mut self, f: impl FnOnce(&mut InMemoryDb)) {
         self.chain.modify_state(f);
-        Ok(())
     }
 
     /// Persists the accounts `touched` as they are now (after a cheat code).

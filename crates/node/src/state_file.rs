@@ -357,10 +357,9 @@ pub fn apply(s: &mut NodeState, state: &DumpedState) -> Result<LoadOutcome, Stri
         });
     }
     let before = s.chain.state().clone();
-    s.modify(|db| merge(db, &state.accounts))
-        .map_err(|e| e.message)?;
+    s.modify(|db| merge(db, &state.accounts));
     if let Err(e) = s.persist_accounts(&touched) {
-        let _ = s.modify(|db| *db = InMemoryDb::clone(&before));
+        s.modify(|db| *db = InMemoryDb::clone(&before));
         return Err(e.message);
     }
     Ok(LoadOutcome {
