@@ -11,10 +11,8 @@ where CHUNK is a file of single-case copies of the same tests (post = {F: [entry
 spec has no fork or index selection), and compare every step line on pc, op, gas, gasCost,
 stack, depth and memSize (numbers compared as integers, whatever their spelling).
 
-Exit 0 when every compared case is identical after the normalisations below (or differs
-only by the known difference: the state-dependent part of the gasCost of an instruction that
-fails, listed separately), 1 when some case differs or could not be run, 2 on bad arguments
-or a missing tool.
+Exit 0 when every compared case is identical after the normalisations below, 1 when some
+case differs or could not be run, 2 on bad arguments or a missing tool.
 """
 import argparse
 import hashlib
@@ -95,12 +93,6 @@ def static_costs(op):
     return table.get(op, (2,))
 
 
-# Opcodes whose cost depends on state (cold or warm account or slot, storage values, a new
-# account): when one fails, geth reports the full cost; Ember's tracer knows only the part
-# that depends on no state (see scripts/README.md, "Known differences").
-STATE_COST_OPS = {0x55: "SSTORE", 0xf1: "CALL", 0xf2: "CALLCODE", 0xf4: "DELEGATECALL",
-                  0xfa: "STATICCALL", 0xff: "SELFDESTRUCT", 0x31: "BALANCE", 0x3b: "EXTCODESIZE",
-                  0x3c: "EXTCODECOPY", 0x3f: "EXTCODEHASH", 0x54: "SLOAD"}
 
 
 def epilog():
@@ -272,15 +264,6 @@ def normalise_ember(steps, counts):
     return out
 
 
-def is_known(d):
-    """A known Ember difference: the state-dependent part of a failing instruction's gasCost."""
-    i, f, e, s = d
-    if f != "gasCost" or not isinstance(e, dict) or e.get("op") not in STATE_COST_OPS:
-        return False
-    failed = (e.get("error") or "") == "out of gas" or e.get("_fault") == "write protection"
-    return failed and s.get("gasCost") is not None and num(e["gasCost"]) < num(s["gasCost"])
-
-
 def first_difference(ember, spec):
     """(step index, field, ember value, spec value) of the first difference, or None."""
     for i, (e, s) in enumerate(zip(ember, spec)):
@@ -378,7 +361,7 @@ def main():
         list(pool.map(work, chunks))
 
     same, diffs, steps_total = 0, [], 0
-    by_kind, applied, known = {}, {}, []
+    by_kind, applied = {}, {}
     for c in runnable:
         if c.get("spec") is None:
             errors.append((c, c.get("spec_error", "spec gave no trace")))
@@ -391,9 +374,6 @@ def main():
         d = first_difference(c["ember"], c["spec"])
         if d is None:
             same += 1
-            continue
-        if is_known(d):
-            known.append((c, d))
             continue
         diffs.append((c, d))
         i, f, e, s = d
@@ -420,24 +400,14 @@ def main():
         print("differences by field and Ember opcode:")
         for (f, op), cs in sorted(by_kind.items(), key=lambda kv: -len(kv[1])):
             print(f"  {f} at {op}: {len(cs)}")
-    if known:
-        kinds = {}
-        for c, d in known:
-            name = STATE_COST_OPS[d[2]["op"]]
-            kinds[name] = kinds.get(name, 0) + 1
-        print(f"known differences (state-dependent gasCost of a failing instruction): {len(known)} cases: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-        for c, (i, f, e, s) in known[: a.show]:
-            print(f"  KNOWN {c['file']} {c['test']} {c['fork']}[{c['index']}] step {i} {e.get('opName')}: "
-                  f"ember gasCost {e['gasCost']}, spec {s['gasCost']}")
     if applied:
         print("normalisations applied (cases): " + ", ".join(f"{k} {v}" for k, v in sorted(applied.items())))
     forks = {}
     for c in runnable:
         forks[c["fork"]] = forks.get(c["fork"], 0) + 1
     print("compared per fork: " + ", ".join(f"{k} {forks.get(k, 0)}" for k in FORKS))
-    print(f"trace-compare: {same + len(diffs) + len(known)} cases compared ({steps_total} steps): "
-          f"{same} identical, {len(known)} known differences, "
+    print(f"trace-compare: {same + len(diffs)} cases compared ({steps_total} steps): "
+          f"{same} identical, "
           f"{len(diffs)} differ, {len(errors)} errors, {len(skipped)} skipped (> {a.max_steps} steps); "
           f"{wall:.0f} s wall")
     return 0 if not diffs and not errors else 1

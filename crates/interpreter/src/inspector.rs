@@ -1,7 +1,7 @@
 //! Observers of execution: tracers, profilers, debuggers. Every hook has an empty default
 //! body, and the executor is generic over the inspector, so [`NoopInspector`] compiles away.
 
-use crate::{CallInputs, CallOutcome, CreateInputs, CreateOutcome, Interpreter, Log};
+use crate::{CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Interpreter, Log};
 use ember_primitives::{Address, U256};
 
 /// Hooks called during execution. Implement the ones you need.
@@ -15,6 +15,11 @@ pub trait Inspector {
     fn step(&mut self, _interp: &Interpreter) {}
     /// After each instruction that did not end the frame.
     fn step_end(&mut self, _interp: &Interpreter) {}
+    /// The instruction begun in the last [`Inspector::step`] halted the frame with `exit`
+    /// (out of gas, bad jump, static-context write...). Called before the frame's gas is
+    /// burnt, so `interp.gas.remaining` and [`Interpreter::failed_charge`] show what the
+    /// instruction spent and tried to spend.
+    fn step_fault(&mut self, _interp: &Interpreter, _exit: Exit) {}
     /// A call frame is about to start (also for precompiles and calls that fail early).
     fn call(&mut self, _inputs: &CallInputs, _depth: usize) {}
     /// A call frame ended.

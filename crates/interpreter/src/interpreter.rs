@@ -241,6 +241,8 @@ pub struct Interpreter {
     pub(crate) pending: Option<Action>,
     pub(crate) return_range: (usize, usize),
     pub(crate) resumed: bool,
+    /// The charge that failed for lack of gas (see [`Interpreter::failed_charge`]).
+    pub(crate) failed_charge: u64,
 }
 
 impl Interpreter {
@@ -278,6 +280,7 @@ impl Interpreter {
             pending: None,
             return_range: (0, 0),
             resumed: false,
+            failed_charge: 0,
         }
     }
 
@@ -290,6 +293,14 @@ impl Interpreter {
     #[inline]
     pub fn current_opcode(&self) -> u8 {
         self.bytecode.padded().get(self.pc).copied().unwrap_or(0)
+    }
+
+    /// The amount the failing instruction tried to charge when it ran out of gas: the gas it
+    /// had already spent (`gas before - gas.remaining`) plus this is what it cost in all.
+    /// Meaningful in [`Inspector::step_fault`](crate::Inspector::step_fault) (zero when the
+    /// instruction failed without a charge, e.g. on a static-context write).
+    pub fn failed_charge(&self) -> u64 {
+        self.failed_charge
     }
 
     /// Runs until the frame ends or needs a nested call or creation.
@@ -352,18 +363,27 @@ impl Interpreter {
             let op = unsafe { *code.add(self.pc) };
             if STEPS {
                 observed.inspector.step(self);
+                self.failed_charge = 0;
             }
             let cost = self.gas_table[op as usize];
             // An undefined opcode costs `UNDEFINED`, more than any frame holds.
             if !self.gas.charge(cost) {
-                return if cost == UNDEFINED {
+                let exit = if cost == UNDEFINED {
                     Exit::UndefinedOpcode
                 } else {
+                    self.failed_charge = cost;
                     Exit::OutOfGas
                 };
+                if STEPS {
+                    observed.inspector.step_fault(self, exit);
+                }
+                return exit;
             }
             self.pc += 1;
             if let Err(exit) = table[op as usize](self, &mut observed) {
+                if STEPS && exit.is_halt() {
+                    observed.inspector.step_fault(self, exit);
+                }
                 return exit;
             }
             if STEPS {
@@ -378,8 +398,16 @@ impl Interpreter {
         if self.gas.charge(cost) {
             Ok(())
         } else {
-            Err(Exit::OutOfGas)
+            Err(self.out_of_gas(cost))
         }
+    }
+
+    /// Records the charge that failed (for tracers) and returns [`Exit::OutOfGas`].
+    #[cold]
+    #[inline(never)]
+    fn out_of_gas(&mut self, cost: u64) -> Exit {
+        self.failed_charge = cost;
+        Exit::OutOfGas
     }
 
     /// Makes `[offset, offset+len)` addressable, charging expansion gas; returns the offset
@@ -399,9 +427,39 @@ impl Interpreter {
     }
 
     fn expand_memory(&mut self, end: u64) -> Result<(), Exit> {
+        self.charge(self.expansion_cost(end))?;
+        self.grow_paid_memory(end)
+    }
+
+    /// The end (`offset + len`) of a memory range an instruction will touch, without
+    /// charging anything: 0 for an empty range, out of gas when it does not fit in 64 bits.
+    #[inline]
+    pub(crate) fn memory_end(offset: U256, len: U256) -> Result<u64, Exit> {
+        if len.is_zero() {
+            return Ok(0);
+        }
+        let offset: u64 = offset.try_into().map_err(|_| Exit::OutOfGas)?;
+        let len: u64 = len.try_into().map_err(|_| Exit::OutOfGas)?;
+        offset.checked_add(len).ok_or(Exit::OutOfGas)
+    }
+
+    /// Gas to grow memory so that it covers `end` bytes (0 when it already does).
+    #[inline]
+    pub(crate) fn expansion_cost(&self, end: u64) -> u64 {
+        if end <= self.memory.len() as u64 {
+            return 0;
+        }
+        gas::memory_cost(gas::words(end)) - gas::memory_cost(self.gas.memory_words)
+    }
+
+    /// Grows memory to cover `end` bytes once [`Interpreter::expansion_cost`] has been
+    /// charged; out of gas past the memory cap.
+    #[inline]
+    pub(crate) fn grow_paid_memory(&mut self, end: u64) -> Result<(), Exit> {
+        if end <= self.memory.len() as u64 {
+            return Ok(());
+        }
         let new_words = gas::words(end);
-        let cost = gas::memory_cost(new_words) - gas::memory_cost(self.gas.memory_words);
-        self.charge(cost)?;
         if new_words * 32 > self.memory_limit {
             return Err(Exit::OutOfGas);
         }

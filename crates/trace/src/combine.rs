@@ -1,7 +1,7 @@
 //! Running several inspectors at once.
 
 use ember_interpreter::{
-    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Inspector, Interpreter, Log,
+    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Inspector, Interpreter, Log,
 };
 use ember_primitives::{Address, U256};
 
@@ -20,6 +20,10 @@ impl<A: Inspector, B: Inspector> Inspector for Both<A, B> {
     fn step_end(&mut self, interp: &Interpreter) {
         self.0.step_end(interp);
         self.1.step_end(interp);
+    }
+    fn step_fault(&mut self, interp: &Interpreter, exit: Exit) {
+        self.0.step_fault(interp, exit);
+        self.1.step_fault(interp, exit);
     }
     fn call(&mut self, inputs: &CallInputs, depth: usize) {
         self.0.call(inputs, depth);
@@ -64,6 +68,11 @@ impl<I: Inspector> Inspector for Maybe<I> {
     fn step_end(&mut self, interp: &Interpreter) {
         if let Some(i) = &mut self.0 {
             i.step_end(interp);
+        }
+    }
+    fn step_fault(&mut self, interp: &Interpreter, exit: Exit) {
+        if let Some(i) = &mut self.0 {
+            i.step_fault(interp, exit);
         }
     }
     fn call(&mut self, inputs: &CallInputs, depth: usize) {

@@ -52,6 +52,9 @@ pub(crate) struct Step {
     /// The sink's tag for the frame (see [`Sink::frame_tag`]).
     pub tag: u32,
     pub spec: &'static Spec,
+    /// For an instruction that halted: the gas it spent plus the charge that failed, as the
+    /// interpreter reported it ([`Interpreter::failed_charge`]).
+    pub fault_spent: Option<u64>,
 }
 
 impl Step {
@@ -70,6 +73,7 @@ impl Step {
             address: Address::ZERO,
             tag: 0,
             spec,
+            fault_spent: None,
         }
     }
 
@@ -207,6 +211,12 @@ impl Step {
         if self.gas < self.static_cost() {
             return self.static_cost();
         }
+        // Instructions whose cost depends on state (cold access, new account, the slot's
+        // values) compute all of it before one charge, as the specs do: the interpreter's
+        // figure is exact where the formulas below could only see the stack.
+        if let (Some(spent), true) = (self.fault_spent, is_state_priced(self.op)) {
+            return spent;
+        }
         let base = self.formula_cost();
         if !matches!(self.op, CALL | CALLCODE | DELEGATECALL | STATICCALL) {
             return base;
@@ -237,6 +247,24 @@ impl Step {
             None => base,
         }
     }
+}
+
+/// Opcodes whose cost depends on the state, not only on the stack.
+fn is_state_priced(op: u8) -> bool {
+    matches!(
+        op,
+        SLOAD
+            | SSTORE
+            | BALANCE
+            | EXTCODESIZE
+            | EXTCODECOPY
+            | EXTCODEHASH
+            | CALL
+            | CALLCODE
+            | DELEGATECALL
+            | STATICCALL
+            | SELFDESTRUCT
+    )
 }
 
 /// How an instruction failed, as geth reports it.
@@ -409,6 +437,7 @@ impl<S: Sink> Engine<S> {
             None => self.spare.pop().unwrap_or_else(|| Step::empty(interp.spec)),
         };
         step.pc = interp.pc;
+        step.fault_spent = None;
         step.op = interp.current_opcode();
         step.gas = interp.gas.remaining;
         step.refund = (frame.refund_base + interp.gas.refund).max(0) as u64;
@@ -441,6 +470,15 @@ impl<S: Sink> Engine<S> {
         }
         frame.step = Some(step);
         frame.held = false;
+    }
+
+    /// The instruction of the last `step` halted the frame: keep what it spent and tried
+    /// to spend, which the cost formulas here cannot know for state-dependent costs.
+    pub fn step_fault(&mut self, interp: &Interpreter) {
+        if let Some(step) = self.frames.last_mut().and_then(|f| f.step.as_mut()) {
+            let spent = step.gas.saturating_sub(interp.gas.remaining);
+            step.fault_spent = Some(spent.saturating_add(interp.failed_charge()));
+        }
     }
 
     pub fn step_end(&mut self, interp: &Interpreter) {

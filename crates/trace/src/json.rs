@@ -5,7 +5,7 @@ use crate::hex::{push_bytes, push_dec, push_json_str, push_u256, push_u64};
 use crate::output::Output;
 use crate::{errors, TraceConfig};
 use ember_interpreter::{
-    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Inspector, Interpreter,
+    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Inspector, Interpreter,
 };
 use std::io::{self, Write};
 
@@ -206,6 +206,9 @@ impl<W: Write> Inspector for JsonTracer<W> {
     }
     fn step_end(&mut self, interp: &Interpreter) {
         self.engine.step_end(interp);
+    }
+    fn step_fault(&mut self, interp: &Interpreter, _exit: Exit) {
+        self.engine.step_fault(interp);
     }
     fn call(&mut self, inputs: &CallInputs, _depth: usize) {
         self.engine.call(inputs);

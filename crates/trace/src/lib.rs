@@ -75,7 +75,7 @@ pub use profile::{GasProfiler, Profile};
 pub use structlog::StructTracer;
 
 use ember_interpreter::{
-    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Inspector, Interpreter, Log,
+    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Inspector, Interpreter, Log,
 };
 use ember_primitives::{Address, U256};
 use std::io::Write;
@@ -173,6 +173,9 @@ macro_rules! forward_inspector {
             }
             fn step_end(&mut self, interp: &Interpreter) {
                 match self { $(Tracer::$variant(t) => t.step_end(interp),)* }
+            }
+            fn step_fault(&mut self, interp: &Interpreter, exit: Exit) {
+                match self { $(Tracer::$variant(t) => t.step_fault(interp, exit),)* }
             }
             fn call(&mut self, inputs: &CallInputs, depth: usize) {
                 match self { $(Tracer::$variant(t) => t.call(inputs, depth),)* }

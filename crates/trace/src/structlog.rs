@@ -6,7 +6,7 @@ use crate::output::Output;
 use crate::{errors, TraceConfig};
 use ember_bytecode::opcode::{SLOAD, SSTORE};
 use ember_interpreter::{
-    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Inspector, Interpreter,
+    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Inspector, Interpreter,
 };
 use ember_primitives::{Address, U256};
 use std::collections::{BTreeMap, HashMap};
@@ -186,6 +186,9 @@ impl<W: Write> Inspector for StructTracer<W> {
     }
     fn step_end(&mut self, interp: &Interpreter) {
         self.engine.step_end(interp);
+    }
+    fn step_fault(&mut self, interp: &Interpreter, _exit: Exit) {
+        self.engine.step_fault(interp);
     }
     fn call(&mut self, inputs: &CallInputs, _depth: usize) {
         self.engine.call(inputs);

@@ -282,3 +282,50 @@ fn stack_underflow_wins_over_out_of_gas_as_in_geth() {
          {\"output\":\"\",\"gasUsed\":\"0x2710\",\"error\":\"stack underflow (0 <=> 3)\"}\n"
     );
 }
+
+/// The last step line of a traced transaction of `code` with `gas` left after intrinsic gas.
+fn last_step_line(code: Bytes, gas: u64) -> String {
+    let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
+    let mut evm = Evm::builder(db(code, Bytes::new()))
+        .fork(Fork::Cancun)
+        .inspector(tracer)
+        .build();
+    let tx = TxEnv {
+        gas_limit: 21_000 + gas,
+        ..tx()
+    };
+    evm.transact(&tx).unwrap();
+    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    trace
+        .lines()
+        .rfind(|l| l.starts_with("{\"pc\""))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn failing_sstore_reports_its_state_dependent_cost() {
+    // PUSH1 1, PUSH1 0, SSTORE with 2,400 gas left at the SSTORE: a cold slot going from
+    // zero to non-zero costs 2,100 + 20,000, which the spec and geth both report.
+    let line = last_step_line(bytes!("6001600055"), 6 + 2_400);
+    assert!(
+        line.starts_with(r#"{"pc":4,"op":85,"gas":"0x960","gasCost":"0x5654","#),
+        "{line}"
+    );
+    assert!(line.ends_with(r#""error":"out of gas"}"#), "{line}");
+}
+
+#[test]
+fn failing_call_reports_access_value_new_account_and_requested_gas() {
+    // CALL of 1 wei to a cold, empty address with 3,000 gas left: static 100, cold 2,500,
+    // value 9,000, new account 25,000; the rest is not covered, so the spec adds the
+    // requested 0xffff gas as it is: 102,135 in all.
+    let line = last_step_line(
+        bytes!("60006000600060006001734000000000000000000000000000000000000004 61ffff f1"),
+        5 * 3 + 3 + 3 + 3_000,
+    );
+    assert!(
+        line.starts_with(r#"{"pc":34,"op":241,"gas":"0xbb8","gasCost":"0x18ef7","#),
+        "{line}"
+    );
+}

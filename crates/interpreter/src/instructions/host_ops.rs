@@ -45,11 +45,20 @@ pub(super) fn extcodehash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
 
 pub(super) fn extcodecopy<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let [address, mem_offset, code_offset, len] = i.stack.popn::<4>()?;
+    let memory_end = Interpreter::memory_end(mem_offset, len)?;
     let load = h.code(to_address(address));
-    i.charge(gas::cold_account_surcharge(i.spec, load.is_cold))?;
-    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
-    let mem_offset = i.resize_memory(mem_offset, len)?;
+    // Access, copy and memory in one charge, as the execution specs charge them.
+    let cost = gas::cold_account_surcharge(i.spec, load.is_cold)
+        .saturating_add(gas::copy_cost(len.saturating_to::<u64>()))
+        .saturating_add(i.expansion_cost(memory_end));
+    i.charge(cost)?;
+    i.grow_paid_memory(memory_end)?;
     let len = len.to::<usize>();
+    let mem_offset = if len == 0 {
+        0
+    } else {
+        mem_offset.to::<usize>()
+    };
     let code_offset = code_offset.saturating_to::<usize>();
     i.memory
         .set_padded(mem_offset, load.data.original(), code_offset, len);
@@ -78,18 +87,34 @@ pub(super) fn sload<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
 }
 
 pub(super) fn sstore<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
-    if i.is_static {
-        return Err(Exit::StaticViolation);
-    }
+    let [key, value] = i.stack.popn::<2>()?;
     // EIP-2200: SSTORE needs more than the call stipend left.
     if i.spec.sstore == SstoreRule::Eip2200 && i.gas.remaining <= gas::CALL_STIPEND {
         return Err(Exit::OutOfGas);
     }
-    let [key, value] = i.stack.popn::<2>()?;
+    if i.is_static {
+        return Err(static_sstore(i, h, key, value));
+    }
     let load = h.sstore(i.address, key, value);
     i.charge(gas::sstore_cost(i.spec, &load.data, load.is_cold))?;
     i.gas.refund += gas::sstore_refund(i.spec, &load.data);
     Ok(())
+}
+
+/// SSTORE in a static context: the execution specs charge the full cost before they find
+/// the write forbidden, so this charges it too (tracers see the same gasCost) without
+/// writing: the slot is read, and its present value written back to learn the original.
+/// The frame halts either way, undoing the warm marks.
+#[cold]
+#[inline(never)]
+fn static_sstore<H: Host>(i: &mut Interpreter, h: &mut H, key: U256, new: U256) -> Exit {
+    let present = h.sload(i.address, key);
+    let mut values = h.sstore(i.address, key, present.data).data;
+    values.new = new;
+    match i.charge(gas::sstore_cost(i.spec, &values, present.is_cold)) {
+        Ok(()) => Exit::StaticViolation,
+        Err(exit) => exit,
+    }
 }
 
 /// EIP-1153.
@@ -132,32 +157,70 @@ pub(super) fn log<const N: usize, H: Host>(i: &mut Interpreter, h: &mut H) -> R 
 }
 
 pub(super) fn selfdestruct<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
-    if i.is_static {
-        return Err(Exit::StaticViolation);
-    }
     let [target] = i.stack.popn::<1>()?;
     let target = to_address(target);
-    let spec = i.spec;
+    if i.is_static {
+        return Err(static_selfdestruct(i, h, target));
+    }
     let load = h.selfdestruct(i.address, target);
     let outcome = load.data;
-    let mut cost = if spec.access_lists && load.is_cold {
+    i.charge(selfdestruct_cost(
+        i.spec,
+        load.is_cold,
+        outcome.had_value,
+        outcome.target_exists,
+        outcome.target_is_empty,
+    ))?;
+    let spec = i.spec;
+    if !outcome.previously_destroyed {
+        i.gas.refund += spec.selfdestruct_refund as i64;
+    }
+    Err(Exit::SelfDestruct)
+}
+
+/// SELFDESTRUCT's cost beyond its static part: cold access (EIP-2929) and, where the fork
+/// charges it, a new account for the beneficiary.
+fn selfdestruct_cost(
+    spec: &ember_primitives::Spec,
+    is_cold: bool,
+    had_value: bool,
+    target_exists: bool,
+    target_is_empty: bool,
+) -> u64 {
+    let mut cost = if spec.access_lists && is_cold {
         spec.cold_account
     } else {
         0
     };
     if spec.selfdestruct_new_account {
         let creates_account = if spec.empty_account_cleanup {
-            outcome.had_value && outcome.target_is_empty
+            had_value && target_is_empty
         } else {
-            !outcome.target_exists
+            !target_exists
         };
         if creates_account {
             cost += gas::NEW_ACCOUNT;
         }
     }
-    i.charge(cost)?;
-    if !outcome.previously_destroyed {
-        i.gas.refund += spec.selfdestruct_refund as i64;
+    cost
+}
+
+/// SELFDESTRUCT in a static context: charged as the execution specs charge it before they
+/// find the write forbidden (tracers see the same gasCost), without destroying anything.
+#[cold]
+#[inline(never)]
+fn static_selfdestruct<H: Host>(i: &mut Interpreter, h: &mut H, target: Address) -> Exit {
+    let had_value = !h.balance(i.address).data.is_zero();
+    let account = h.load_account(target);
+    let cost = selfdestruct_cost(
+        i.spec,
+        account.is_cold,
+        had_value,
+        account.exists,
+        account.is_empty,
+    );
+    match i.charge(cost) {
+        Ok(()) => Exit::StaticViolation,
+        Err(exit) => exit,
     }
-    Err(Exit::SelfDestruct)
 }

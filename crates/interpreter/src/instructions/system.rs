@@ -121,28 +121,30 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
     let [in_offset, in_len, out_offset, out_len] = i.stack.popn::<4>()?;
     let to = to_address(to);
     let spec = i.spec;
-    if kind == CallKind::Call && i.is_static && !value.is_zero() {
-        return Err(Exit::StaticViolation);
-    }
-    let in_offset = i.resize_memory(in_offset, in_len)?;
-    let out_offset = i.resize_memory(out_offset, out_len)?;
+    // As the execution specs do: every part of the cost (memory, account access, value,
+    // new account, forwarded gas) is computed first and charged at once, then the static
+    // context is checked, so a failing CALL reports its whole cost to tracers.
+    let in_end = Interpreter::memory_end(in_offset, in_len)?;
+    let out_end = Interpreter::memory_end(out_offset, out_len)?;
+    let memory_end = in_end.max(out_end);
+    let mut cost = i.expansion_cost(memory_end);
     let account = h.load_account(to);
-    let mut cost = gas::cold_account_surcharge(spec, account.is_cold);
+    cost = cost.saturating_add(gas::cold_account_surcharge(spec, account.is_cold));
     // EIP-7702: calling a delegated account also reads its delegate.
     let code_address = match account.delegation {
         Some((delegate, is_cold)) => {
-            cost += if is_cold {
+            cost = cost.saturating_add(if is_cold {
                 spec.cold_account
             } else {
                 spec.warm_access
-            };
+            });
             delegate
         }
         None => to,
     };
     let transfers = !value.is_zero() && matches!(kind, CallKind::Call | CallKind::CallCode);
     if transfers {
-        cost += gas::CALL_VALUE;
+        cost = cost.saturating_add(gas::CALL_VALUE);
     }
     if kind == CallKind::Call {
         let creates_account = if spec.empty_account_cleanup {
@@ -151,12 +153,32 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
             !account.exists
         };
         if creates_account {
-            cost += gas::NEW_ACCOUNT;
+            cost = cost.saturating_add(gas::NEW_ACCOUNT);
         }
     }
-    i.charge(cost)?;
-    let forwarded = gas::call_gas(spec, gas_requested, i.gas.remaining).ok_or(Exit::OutOfGas)?;
-    i.charge(forwarded)?;
+    // Gas the frame cannot give fails the charge below (pre-EIP-150, or when `cost` itself
+    // is not covered).
+    let forwarded = i
+        .gas
+        .remaining
+        .checked_sub(cost)
+        .and_then(|available| gas::call_gas(spec, gas_requested, available))
+        .unwrap_or_else(|| gas_requested.saturating_to());
+    i.charge(cost.saturating_add(forwarded))?;
+    if kind == CallKind::Call && i.is_static && !value.is_zero() {
+        return Err(Exit::StaticViolation);
+    }
+    i.grow_paid_memory(memory_end)?;
+    let in_offset = if in_len.is_zero() {
+        0
+    } else {
+        in_offset.to::<usize>()
+    };
+    let out_offset = if out_len.is_zero() {
+        0
+    } else {
+        out_offset.to::<usize>()
+    };
     let gas_limit = forwarded + if transfers { gas::CALL_STIPEND } else { 0 };
     let in_len = in_len.to::<usize>();
     let input = if in_len == 0 {
