@@ -7,7 +7,7 @@ pub mod disasm;
 pub mod opcode;
 
 use ember_primitives::{keccak256, Bytes, B256, KECCAK_EMPTY};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Zero bytes appended after the code: 32 for a PUSH32 at the very end, one more for the
 /// implicit STOP the interpreter then reads.
@@ -27,7 +27,9 @@ struct Analysed {
     padded: Box<[u8]>,
     /// One bit per code byte: set where a JUMPDEST opcode (not PUSH data) stands.
     jumpdests: Box<[u64]>,
-    hash: B256,
+    /// Keccak-256 of `original`, computed when first asked for: initcode runs without ever
+    /// being hashed.
+    hash: OnceLock<B256>,
 }
 
 impl Default for Bytecode {
@@ -38,25 +40,25 @@ impl Default for Bytecode {
 
 impl PartialEq for Bytecode {
     fn eq(&self, other: &Self) -> bool {
-        self.inner.hash == other.inner.hash
+        Arc::ptr_eq(&self.inner, &other.inner) || self.hash() == other.hash()
     }
 }
 
 impl Eq for Bytecode {}
 
 impl Bytecode {
-    /// Analyses `code`: hashes it, pads it and marks its jump destinations in one pass.
+    /// Analyses `code`: pads it and marks its jump destinations in one pass. Its hash is
+    /// computed on the first call to [`Bytecode::hash`].
     pub fn new(code: Bytes) -> Bytecode {
-        let hash = if code.is_empty() {
-            KECCAK_EMPTY
-        } else {
-            keccak256(&code)
-        };
-        Bytecode::new_with_hash(code, hash)
+        Bytecode::analyse(code, OnceLock::new())
     }
 
     /// As [`Bytecode::new`], trusting a hash the caller already knows.
     pub fn new_with_hash(code: Bytes, hash: B256) -> Bytecode {
+        Bytecode::analyse(code, OnceLock::from(hash))
+    }
+
+    fn analyse(code: Bytes, hash: OnceLock<B256>) -> Bytecode {
         let len = code.len();
         let mut padded = Vec::with_capacity(len + PADDING);
         padded.extend_from_slice(&code);
@@ -109,7 +111,13 @@ impl Bytecode {
     /// Keccak-256 of the original code.
     #[inline]
     pub fn hash(&self) -> B256 {
-        self.inner.hash
+        *self.inner.hash.get_or_init(|| {
+            if self.inner.original.is_empty() {
+                KECCAK_EMPTY
+            } else {
+                keccak256(&self.inner.original)
+            }
+        })
     }
 
     /// True when `pc` holds a JUMPDEST opcode (not PUSH data).

@@ -1,6 +1,9 @@
 //! Call-frame memory: a byte vector that only grows, in 32-byte words, after its expansion
 //! gas has been charged.
 
+/// The granularity of memory allocations, in bytes.
+pub const PAGE: usize = 4096;
+
 /// The memory of one call frame.
 #[derive(Clone, Debug, Default)]
 pub struct Memory {
@@ -37,9 +40,18 @@ impl Memory {
     }
 
     /// Grows to `new_len` bytes (zero-filled). The caller has charged the gas.
+    ///
+    /// The allocation grows to `new_len` rounded up to a [`PAGE`], never by doubling, so a
+    /// frame never holds more than one page beyond what its gas paid for (a buffer reused
+    /// from an earlier frame keeps what that frame paid for). Large reallocations are
+    /// remapped by the allocator rather than copied.
     #[inline]
     pub fn resize(&mut self, new_len: usize) {
         if new_len > self.data.len() {
+            if new_len > self.data.capacity() {
+                let target = new_len.div_ceil(PAGE) * PAGE;
+                self.data.reserve_exact(target - self.data.len());
+            }
             self.data.resize(new_len, 0);
         }
     }
@@ -73,5 +85,39 @@ impl Memory {
     /// MCOPY: copies within memory; both ranges must be inside memory.
     pub fn copy_within(&mut self, src: usize, dst: usize, len: usize) {
         self.data.copy_within(src..src + len, dst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_stays_within_a_page_of_the_paid_size() {
+        let mut memory = Memory::new();
+        // Word by word up to 1 MiB (as MSTORE loops grow it), then a few big jumps.
+        let sizes = (1..=32_768)
+            .map(|w| w * 32)
+            .chain([3_000_032, 4_000_000 + 32]);
+        for len in sizes {
+            memory.resize(len);
+            assert_eq!(memory.len(), len);
+            let slack = memory.data.capacity() - len;
+            assert!(
+                slack < PAGE,
+                "{len} bytes paid, {} allocated",
+                memory.data.capacity()
+            );
+        }
+    }
+
+    #[test]
+    fn growth_zero_fills_and_keeps_contents() {
+        let mut memory = Memory::new();
+        memory.resize(64);
+        memory.slice_mut(0, 4).copy_from_slice(&[1, 2, 3, 4]);
+        memory.resize(10_000);
+        assert_eq!(memory.slice(0, 4), &[1, 2, 3, 4]);
+        assert!(memory.slice(4, 9_996).iter().all(|&b| b == 0));
     }
 }
