@@ -120,7 +120,11 @@ impl Step {
     }
 
     /// The part of the dynamic cost that depends on no state; `None` when it overflows.
+    /// Zero for an opcode the fork does not define (geth's `opUndefined` has no gas).
     fn dynamic_cost(&self) -> Option<u64> {
+        if gas::table(self.spec)[self.op as usize] == UNDEFINED {
+            return Some(0);
+        }
         let copy = |len: U256| -> Option<u64> {
             let len: u64 = len.try_into().ok()?;
             Some(gas::copy_cost(len))

@@ -329,3 +329,21 @@ fn failing_call_reports_access_value_new_account_and_requested_gas() {
         "{line}"
     );
 }
+
+#[test]
+fn opcode_undefined_in_the_fork_costs_nothing() {
+    // MCOPY (0x5e) with a full stack in London, where it does not exist: geth's
+    // `opUndefined` has no gas, so the line says gasCost 0 (not MCOPY's copy cost).
+    let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
+    let mut evm = Evm::builder(db(bytes!("6001 6002 6003 5e"), Bytes::new()))
+        .fork(Fork::London)
+        .inspector(tracer)
+        .build();
+    evm.transact(&tx()).unwrap();
+    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    let lines: Vec<&str> = trace.lines().filter(|l| l.contains(r#""op":94"#)).collect();
+    assert_eq!(lines.len(), 2, "{trace}");
+    for line in lines {
+        assert!(line.contains(r#""gasCost":"0x0""#), "{line}");
+    }
+}
