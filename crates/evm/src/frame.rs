@@ -5,8 +5,8 @@ use crate::Evm;
 use ember_bytecode::Bytecode;
 use ember_interpreter::gas::{CALL_DEPTH_LIMIT, CODE_DEPOSIT};
 use ember_interpreter::{
-    Action, CallInputs, CallOutcome, CreateInputs, CreateOutcome, CreateScheme, Exit, FrameInput,
-    Gas, Inspector, Interpreter, Memory, Stack,
+    Action, CallData, CallInputs, CallOutcome, CreateInputs, CreateOutcome, CreateScheme, Exit,
+    FrameInput, Gas, Inspector, Interpreter, Memory, Stack,
 };
 use ember_primitives::{keccak256, Address, Bytes};
 use ember_state::{Checkpoint, Database};
@@ -82,7 +82,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
     ) -> FrameOutcome {
         let mut stack: Vec<Frame> = Vec::new();
         let mut buffers: Vec<(Stack, Memory)> = Vec::new();
-        match self.start(first, 0, create_address, &mut buffers) {
+        match self.start(first, 0, create_address, &mut buffers, &[]) {
             Started::Done(outcome) => return outcome,
             Started::Frame(frame) => stack.push(*frame),
         }
@@ -100,7 +100,8 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                 }
                 nested => {
                     let depth = frame.interp.depth + 1;
-                    match self.start(nested, depth, None, &mut buffers) {
+                    let caller_memory = frame.interp.memory.data();
+                    match self.start(nested, depth, None, &mut buffers, caller_memory) {
                         Started::Frame(child) => {
                             stack.push(*child);
                             continue;
@@ -139,20 +140,31 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         depth: usize,
         create_address: Option<Address>,
         buffers: &mut Vec<(Stack, Memory)>,
+        caller_memory: &[u8],
     ) -> Started {
         match action {
-            Action::Call(inputs) => self.start_call(inputs, depth, buffers),
+            Action::Call(inputs) => self.start_call(inputs, depth, buffers, caller_memory),
             Action::Create(inputs) => self.start_create(inputs, depth, create_address, buffers),
             Action::Return(outcome) => Started::Done(FrameOutcome::Call(outcome)),
         }
     }
 
+    /// Starts a call. `caller_memory` is the memory of the suspended calling frame (empty
+    /// for the transaction's call), where a CALL's input still is (`input_range`).
     fn start_call(
         &mut self,
-        inputs: Box<CallInputs>,
+        mut inputs: Box<CallInputs>,
         depth: usize,
         buffers: &mut Vec<(Stack, Memory)>,
+        caller_memory: &[u8],
     ) -> Started {
+        if self.inspector.wants_call_input() {
+            inputs.resolve_input(caller_memory);
+        }
+        let input: &[u8] = match inputs.input_range {
+            Some((offset, len)) => &caller_memory[offset..offset + len],
+            None => &inputs.input,
+        };
         self.inspector.call(&inputs, depth);
         let done = |evm: &mut Self, inputs: &CallInputs, outcome: CallOutcome| {
             evm.inspector.call_end(inputs, &outcome, depth);
@@ -183,8 +195,8 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         };
         if let Some(precompile) = precompile {
             let result = match &self.precompile_cache {
-                Some(cache) => cache.run(precompile, &inputs.input, inputs.gas_limit),
-                None => precompile(&inputs.input, inputs.gas_limit),
+                Some(cache) => cache.run(precompile, input, inputs.gas_limit),
+                None => precompile(input, inputs.gas_limit),
             };
             let outcome = match result {
                 Ok(out) => {
@@ -214,7 +226,14 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         let interp = self.new_interpreter(
             FrameInput {
                 bytecode,
-                input: inputs.input.clone(),
+                input: match inputs.input_range {
+                    // SAFETY: `input` is a range of the calling frame's memory. That frame
+                    // stays suspended below the new one on `run_frames`' stack, and its
+                    // memory is neither grown nor written (nor its buffer reused) until this
+                    // frame has finished and its interpreter has been dropped.
+                    Some(_) => unsafe { CallData::borrowed(input) },
+                    None => CallData::owned(inputs.input.clone()),
+                },
                 address: inputs.target,
                 caller: inputs.caller,
                 value: inputs.value,
@@ -315,7 +334,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         let interp = self.new_interpreter(
             FrameInput {
                 bytecode: Bytecode::new(inputs.init_code.clone()),
-                input: Bytes::new(),
+                input: CallData::default(),
                 address,
                 caller: inputs.caller,
                 value: inputs.value,

@@ -33,12 +33,12 @@ impl PrecompileCache {
 
     /// Runs `f` on `input` with `gas_limit`, reusing a remembered result when there is one.
     /// Concurrent callers with the same key wait for one computation instead of repeating it.
-    pub fn run(&self, f: PrecompileFn, input: &Bytes, gas_limit: u64) -> PrecompileResult {
+    pub fn run(&self, f: PrecompileFn, input: &[u8], gas_limit: u64) -> PrecompileResult {
         if gas_limit < self.min_gas {
             // Nothing this call can afford is expensive enough to remember.
             return f(input, gas_limit);
         }
-        let key = (f as usize, input.clone());
+        let key = (f as usize, Bytes::copy_from_slice(input));
         let Ok(mut entries) = self.entries.lock() else {
             return f(input, gas_limit);
         };

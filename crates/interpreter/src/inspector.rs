@@ -11,6 +11,12 @@ pub trait Inspector {
     fn wants_steps(&self) -> bool {
         true
     }
+    /// True when [`Inspector::call`] and [`Inspector::call_end`] should see the calldata
+    /// in [`CallInputs::input`]; when false the executor may leave it in the caller's
+    /// memory (`input` empty, [`CallInputs::input_range`] set) and save the copy.
+    fn wants_call_input(&self) -> bool {
+        true
+    }
     /// Before each instruction (the static gas is not yet charged).
     fn step(&mut self, _interp: &Interpreter) {}
     /// After each instruction that did not end the frame.
@@ -41,6 +47,10 @@ pub struct NoopInspector;
 impl Inspector for NoopInspector {
     #[inline]
     fn wants_steps(&self) -> bool {
+        false
+    }
+    #[inline]
+    fn wants_call_input(&self) -> bool {
         false
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::gas::{self, Gas, GasTable, UNDEFINED};
 use crate::instructions::InstructionTable;
-use crate::{Host, Inspector, Memory, Stack};
+use crate::{CallData, Host, Inspector, Memory, Stack};
 use ember_bytecode::Bytecode;
 use ember_primitives::{Address, Bytes, Spec, B256, U256};
 
@@ -112,8 +112,14 @@ pub struct CallInputs {
     pub value: U256,
     /// Whether `value` moves from `caller` to `target` (CALL, CALLCODE).
     pub transfers_value: bool,
-    /// Calldata.
+    /// Calldata. Empty while [`CallInputs::input_range`] says it is still in the caller's
+    /// memory; the executor fills it in before an inspector sees it (unless the inspector
+    /// asks not to: [`Inspector::wants_call_input`](crate::Inspector::wants_call_input)).
     pub input: Bytes,
+    /// `(offset, len)` of the calldata in the caller's memory when `input` has not been
+    /// copied out of it: the executor gives the callee a view of that range instead of a
+    /// copy. [`CallInputs::resolve_input`] copies it into `input`.
+    pub input_range: Option<(usize, usize)>,
     /// Gas given to the frame (stipend included).
     pub gas_limit: u64,
     /// Static context.
@@ -121,6 +127,16 @@ pub struct CallInputs {
     /// EIP-7702: `code_address` is a delegation target, whose code runs even where a
     /// precompile lives.
     pub delegated: bool,
+}
+
+impl CallInputs {
+    /// Copies the calldata out of `caller_memory` (the calling frame's memory, unchanged
+    /// since the CALL) into `input`, when it is still there.
+    pub fn resolve_input(&mut self, caller_memory: &[u8]) {
+        if let Some((offset, len)) = self.input_range.take() {
+            self.input = Bytes::copy_from_slice(&caller_memory[offset..offset + len]);
+        }
+    }
 }
 
 /// How a creation derives the new address.
@@ -187,7 +203,7 @@ pub struct FrameInput {
     /// The code to run.
     pub bytecode: Bytecode,
     /// Calldata (empty for initcode).
-    pub input: Bytes,
+    pub input: CallData,
     /// ADDRESS.
     pub address: Address,
     /// CALLER.
@@ -221,7 +237,7 @@ pub struct Interpreter {
     /// Data returned by the last nested call.
     pub return_data: Bytes,
     /// Calldata.
-    pub input: Bytes,
+    pub input: CallData,
     /// ADDRESS.
     pub address: Address,
     /// CALLER.

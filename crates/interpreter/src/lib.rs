@@ -4,6 +4,7 @@
 //! explicit stack, so deep call chains never recurse natively.
 #![deny(missing_docs)]
 
+pub mod calldata;
 pub mod gas;
 pub mod host;
 pub mod inspector;
@@ -12,6 +13,7 @@ pub mod interpreter;
 pub mod memory;
 pub mod stack;
 
+pub use calldata::CallData;
 pub use ember_bytecode::{opcode, Bytecode};
 pub use gas::Gas;
 pub use host::{AccountLoad, Host, Log, SStoreValues, SelfDestructOutcome, StateLoad, TxContext};

@@ -13,6 +13,9 @@ impl<A: Inspector, B: Inspector> Inspector for Both<A, B> {
     fn wants_steps(&self) -> bool {
         self.0.wants_steps() || self.1.wants_steps()
     }
+    fn wants_call_input(&self) -> bool {
+        self.0.wants_call_input() || self.1.wants_call_input()
+    }
     fn step(&mut self, interp: &Interpreter) {
         self.0.step(interp);
         self.1.step(interp);
@@ -59,6 +62,9 @@ pub struct Maybe<I>(pub Option<I>);
 impl<I: Inspector> Inspector for Maybe<I> {
     fn wants_steps(&self) -> bool {
         self.0.as_ref().is_some_and(|i| i.wants_steps())
+    }
+    fn wants_call_input(&self) -> bool {
+        self.0.as_ref().is_some_and(|i| i.wants_call_input())
     }
     fn step(&mut self, interp: &Interpreter) {
         if let Some(i) = &mut self.0 {

@@ -180,12 +180,10 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
         out_offset.to::<usize>()
     };
     let gas_limit = forwarded + if transfers { gas::CALL_STIPEND } else { 0 };
+    // The calldata stays in this frame's memory (suspended until the callee ends): the
+    // executor hands the callee a view of it instead of a copy.
     let in_len = in_len.to::<usize>();
-    let input = if in_len == 0 {
-        Bytes::new()
-    } else {
-        Bytes::copy_from_slice(i.memory.slice(in_offset, in_len))
-    };
+    let input_range = (in_len > 0).then_some((in_offset, in_len));
     i.return_range = (out_offset, out_len.to::<usize>());
     let (target, caller, call_value, is_static) = match kind {
         CallKind::Call => (to, i.address, value, i.is_static),
@@ -200,7 +198,8 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
         caller,
         value: call_value,
         transfers_value: matches!(kind, CallKind::Call | CallKind::CallCode),
-        input,
+        input: Bytes::new(),
+        input_range,
         gas_limit,
         is_static,
         delegated: account.delegation.is_some(),
