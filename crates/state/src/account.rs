@@ -1,7 +1,7 @@
 //! Accounts as the database stores them and as a transaction sees them.
 
 use ember_bytecode::Bytecode;
-use ember_primitives::alloy_primitives::map::HashMap;
+use ember_primitives::alloy_primitives::map::U256Map;
 use ember_primitives::{B256, KECCAK_EMPTY, U256};
 
 /// An account's fields apart from storage.
@@ -67,7 +67,7 @@ pub struct Account {
     /// Current fields.
     pub info: AccountInfo,
     /// Slots read or written in this transaction.
-    pub storage: HashMap<U256, Slot>,
+    pub storage: U256Map<Slot>,
     /// The account exists in the state (an absent account reads as empty).
     pub exists: bool,
     /// Not yet accessed in this transaction (EIP-2929).

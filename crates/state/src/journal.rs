@@ -5,7 +5,7 @@
 use crate::{Account, AccountChange, AccountInfo, Database, Slot, StateChanges};
 use ember_bytecode::Bytecode;
 use ember_interpreter::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
-use ember_primitives::alloy_primitives::map::{HashMap, HashSet};
+use ember_primitives::alloy_primitives::map::{AddressMap, HashMap, HashSet};
 use ember_primitives::{address, Address, Spec, B256, KECCAK_EMPTY, U256};
 
 /// The RIPEMD-160 precompile, whose touch survives a revert (mainnet block 2675119).
@@ -54,7 +54,7 @@ pub struct JournaledState<DB: Database> {
     /// Fork rules.
     pub spec: &'static Spec,
     /// Accounts loaded in this transaction.
-    pub accounts: HashMap<Address, Account>,
+    pub accounts: AddressMap<Account>,
     /// EIP-1153 transient storage.
     pub transient: HashMap<(Address, U256), U256>,
     /// Addresses warm from the start of the transaction that may not be loaded yet
@@ -72,7 +72,7 @@ impl<DB: Database> JournaledState<DB> {
         JournaledState {
             db,
             spec,
-            accounts: HashMap::default(),
+            accounts: AddressMap::default(),
             transient: HashMap::default(),
             warm_at_start: HashSet::default(),
             logs: Vec::new(),
@@ -196,7 +196,7 @@ impl<DB: Database> JournaledState<DB> {
     }
 
     fn undo(&mut self, entry: JournalEntry) {
-        fn account(s: &mut HashMap<Address, Account>, a: Address) -> &mut Account {
+        fn account(s: &mut AddressMap<Account>, a: Address) -> &mut Account {
             s.get_mut(&a)
                 .expect("a journaled account stays loaded until the transaction ends")
         }
@@ -535,7 +535,7 @@ fn keep_first<E>(slot: &mut Option<E>, error: E) {
 /// The account at `address`, read from `db` on first use (cold unless warm from the
 /// start). Takes the journal's fields separately so callers can keep using the others.
 fn load_into<'a, DB: Database>(
-    accounts: &'a mut HashMap<Address, Account>,
+    accounts: &'a mut AddressMap<Account>,
     db: &mut DB,
     warm_at_start: &HashSet<Address>,
     error: &mut Option<DB::Error>,
