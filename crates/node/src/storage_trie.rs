@@ -241,7 +241,7 @@ fn key_path(slot: U256) -> Vec<u8> {
 
 impl StorageTrie {
     /// The trie of a whole storage map.
-    pub fn from_storage(storage: &HashMap<U256, U256>) -> StorageTrie {
+    pub fn from_storage<H>(storage: &HashMap<U256, U256, H>) -> StorageTrie {
         let mut trie = StorageTrie::default();
         for (slot, value) in storage {
             trie.set(*slot, *value);

@@ -2,6 +2,7 @@
 
 use crate::AccountInfo;
 use ember_bytecode::Bytecode;
+use ember_primitives::alloy_primitives::map::{AddressMap, U256Map};
 use ember_primitives::{Address, B256, U256};
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -54,14 +55,14 @@ pub struct DbAccount {
     /// Fields.
     pub info: AccountInfo,
     /// Non-zero slots.
-    pub storage: HashMap<U256, U256>,
+    pub storage: U256Map<U256>,
 }
 
 /// A database held in memory: for tests, tools and the local dev chain.
 #[derive(Clone, Debug, Default)]
 pub struct InMemoryDb {
     /// Accounts by address.
-    pub accounts: HashMap<Address, DbAccount>,
+    pub accounts: AddressMap<DbAccount>,
     /// Block hashes by number.
     pub block_hashes: HashMap<u64, B256>,
 }

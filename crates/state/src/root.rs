@@ -28,8 +28,8 @@ pub fn storage_root<'a>(storage: impl IntoIterator<Item = (&'a U256, &'a U256)>)
 }
 
 /// The state root: keys keccak(address), values RLP([nonce, balance, storage root, code hash]).
-pub fn state_root<'a>(
-    accounts: impl IntoIterator<Item = (Address, &'a AccountInfo, &'a HashMap<U256, U256>)>,
+pub fn state_root<'a, H: 'a>(
+    accounts: impl IntoIterator<Item = (Address, &'a AccountInfo, &'a HashMap<U256, U256, H>)>,
 ) -> B256 {
     state_root_with_storage_roots(
         accounts
@@ -112,7 +112,14 @@ mod tests {
 
     #[test]
     fn empty_roots() {
-        assert_eq!(state_root(std::iter::empty()), EMPTY_ROOT);
+        assert_eq!(
+            state_root(std::iter::empty::<(
+                Address,
+                &AccountInfo,
+                &HashMap<U256, U256>
+            )>()),
+            EMPTY_ROOT
+        );
         assert_eq!(storage_root(std::iter::empty()), EMPTY_ROOT);
         // keccak(rlp([])) = keccak(0xc0)
         assert_eq!(
