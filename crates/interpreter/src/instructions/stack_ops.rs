@@ -30,6 +30,8 @@ pub(super) fn push<const N: usize, H: Host>(i: &mut Interpreter, _: &mut H) -> R
         let mut head = [0u8; 8];
         head.copy_from_slice(&window[..8]);
         U256::from(u64::from_be_bytes(head) >> (64 - 8 * N))
+    } else if N == 32 {
+        U256::from_be_bytes(window)
     } else {
         let mut word = [0u8; 32];
         word[32 - N..].copy_from_slice(&window[..N]);
