@@ -239,18 +239,7 @@ fn out_of_gas_below_the_static_cost_reports_the_static_cost() {
     // PUSH1 0 x4, PUSH20 OTHER, PUSH1 0xff, STATICCALL with 50 gas left: geth fails on the
     // static charge (100 in Cancun) before it computes memory, access or forwarded gas.
     let code = bytes!("6000600060006000733000000000000000000000000000000000000003 60ff fa");
-    let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
-    let mut evm = Evm::builder(db(code, Bytes::new()))
-        .fork(Fork::Cancun)
-        .inspector(tracer)
-        .build();
-    let tx = TxEnv {
-        gas_limit: 21_000 + 18 + 50,
-        ..tx()
-    };
-    evm.transact(&tx).unwrap();
-    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
-    let last_step = trace.lines().rfind(|l| l.starts_with("{\"pc\"")).unwrap();
+    let last_step = last_step_line(code, 18 + 50);
     assert!(
         last_step.starts_with(r#"{"pc":31,"op":250,"gas":"0x32","gasCost":"0x64","#),
         "{last_step}"
@@ -265,17 +254,7 @@ fn out_of_gas_below_the_static_cost_reports_the_static_cost() {
 fn stack_underflow_wins_over_out_of_gas_as_in_geth() {
     // CREATE on an empty stack with less gas than its static cost: geth checks the stack
     // first, so the line and the frame's error say stack underflow, with the static cost.
-    let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
-    let mut evm = Evm::builder(db(bytes!("f0"), Bytes::new()))
-        .fork(Fork::Cancun)
-        .inspector(tracer)
-        .build();
-    let tx = TxEnv {
-        gas_limit: 31_000,
-        ..tx()
-    };
-    evm.transact(&tx).unwrap();
-    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    let trace = json_trace(bytes!("f0"), Fork::Cancun, 31_000);
     assert_eq!(
         trace,
         "{\"pc\":0,\"op\":240,\"gas\":\"0x2710\",\"gasCost\":\"0x7d00\",\"memSize\":0,\"stack\":[],\"depth\":1,\"refund\":0,\"opName\":\"CREATE\",\"error\":\"stack underflow (0 <=> 3)\"}\n\
@@ -283,19 +262,21 @@ fn stack_underflow_wins_over_out_of_gas_as_in_geth() {
     );
 }
 
-/// The last step line of a traced transaction of `code` with `gas` left after intrinsic gas.
-fn last_step_line(code: Bytes, gas: u64) -> String {
+/// The JSON trace of one transaction running `code` at `fork` with `gas_limit`.
+fn json_trace(code: Bytes, fork: Fork, gas_limit: u64) -> String {
     let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
     let mut evm = Evm::builder(db(code, Bytes::new()))
-        .fork(Fork::Cancun)
+        .fork(fork)
         .inspector(tracer)
         .build();
-    let tx = TxEnv {
-        gas_limit: 21_000 + gas,
-        ..tx()
-    };
+    let tx = TxEnv { gas_limit, ..tx() };
     evm.transact(&tx).unwrap();
-    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    String::from_utf8(evm.inspector.into_inner()).unwrap()
+}
+
+/// The last step line of a Cancun transaction of `code` with `gas` left after intrinsic gas.
+fn last_step_line(code: Bytes, gas: u64) -> String {
+    let trace = json_trace(code, Fork::Cancun, 21_000 + gas);
     trace
         .lines()
         .rfind(|l| l.starts_with("{\"pc\""))
@@ -334,13 +315,7 @@ fn failing_call_reports_access_value_new_account_and_requested_gas() {
 fn opcode_undefined_in_the_fork_costs_nothing() {
     // MCOPY (0x5e) with a full stack in London, where it does not exist: geth's
     // `opUndefined` has no gas, so the line says gasCost 0 (not MCOPY's copy cost).
-    let tracer = JsonTracer::new(Vec::new(), TraceConfig::default());
-    let mut evm = Evm::builder(db(bytes!("6001 6002 6003 5e"), Bytes::new()))
-        .fork(Fork::London)
-        .inspector(tracer)
-        .build();
-    evm.transact(&tx()).unwrap();
-    let trace = String::from_utf8(evm.inspector.into_inner()).unwrap();
+    let trace = json_trace(bytes!("6001 6002 6003 5e"), Fork::London, tx().gas_limit);
     let lines: Vec<&str> = trace.lines().filter(|l| l.contains(r#""op":94"#)).collect();
     assert_eq!(lines.len(), 2, "{trace}");
     for line in lines {
