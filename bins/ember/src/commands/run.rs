@@ -646,6 +646,9 @@ impl Inspector for TopFrame {
     fn wants_steps(&self) -> bool {
         self.steps
     }
+    fn wants_call_input(&self) -> bool {
+        false
+    }
     fn step(&mut self, interp: &Interpreter) {
         if interp.depth == 0 {
             self.last = Some(FailedOp {
