@@ -430,16 +430,22 @@ impl Interpreter {
     /// as `usize` (0 when `len` is zero: an empty range expands nothing).
     #[inline]
     pub(crate) fn resize_memory(&mut self, offset: U256, len: U256) -> Result<usize, Exit> {
-        if len.is_zero() {
-            return Ok(0);
-        }
-        let offset: u64 = offset.try_into().map_err(|_| Exit::OutOfGas)?;
-        let len: u64 = len.try_into().map_err(|_| Exit::OutOfGas)?;
-        let end = offset.checked_add(len).ok_or(Exit::OutOfGas)?;
+        let end = Self::memory_end(offset, len)?;
         if end > self.memory.len() as u64 {
             self.expand_memory(end)?;
         }
-        Ok(offset as usize)
+        Ok(Self::range_start(offset, len))
+    }
+
+    /// The start of a memory range whose end [`Interpreter::memory_end`] accepted, as
+    /// `usize` (0 for an empty range, whose offset may be any word).
+    #[inline]
+    pub(crate) fn range_start(offset: U256, len: U256) -> usize {
+        if len.is_zero() {
+            0
+        } else {
+            offset.as_limbs()[0] as usize
+        }
     }
 
     fn expand_memory(&mut self, end: u64) -> Result<(), Exit> {

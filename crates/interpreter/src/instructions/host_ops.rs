@@ -53,12 +53,8 @@ pub(super) fn extcodecopy<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
         .saturating_add(i.expansion_cost(memory_end));
     i.charge(cost)?;
     i.grow_paid_memory(memory_end)?;
+    let mem_offset = Interpreter::range_start(mem_offset, len);
     let len = len.to::<usize>();
-    let mem_offset = if len == 0 {
-        0
-    } else {
-        mem_offset.to::<usize>()
-    };
     let code_offset = code_offset.saturating_to::<usize>();
     i.memory
         .set_padded(mem_offset, load.data.original(), code_offset, len);

@@ -169,16 +169,8 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
         return Err(Exit::StaticViolation);
     }
     i.grow_paid_memory(memory_end)?;
-    let in_offset = if in_len.is_zero() {
-        0
-    } else {
-        in_offset.to::<usize>()
-    };
-    let out_offset = if out_len.is_zero() {
-        0
-    } else {
-        out_offset.to::<usize>()
-    };
+    let in_offset = Interpreter::range_start(in_offset, in_len);
+    let out_offset = Interpreter::range_start(out_offset, out_len);
     let gas_limit = forwarded + if transfers { gas::CALL_STIPEND } else { 0 };
     // The calldata stays in this frame's memory (suspended until the callee ends): the
     // executor hands the callee a view of it instead of a copy.
