@@ -120,6 +120,13 @@ impl Bytecode {
         })
     }
 
+    /// The jump-destination bitmap: bit `pc % 64` of word `pc / 64` is set where a JUMPDEST
+    /// opcode (not PUSH data) stands; words past the end are absent.
+    #[inline]
+    pub fn jumpdest_bitmap(&self) -> &[u64] {
+        &self.inner.jumpdests
+    }
+
     /// True when `pc` holds a JUMPDEST opcode (not PUSH data).
     #[inline]
     pub fn is_jumpdest(&self, pc: usize) -> bool {

@@ -2,8 +2,8 @@
 //! types ([`Action`], [`CallInputs`], [`CreateInputs`], outcomes) the executor uses to run
 //! nested frames without native recursion.
 
-use crate::gas::{self, Gas, GasTable, UNDEFINED};
-use crate::instructions::InstructionTable;
+use crate::gas::{self, Gas, GasTable};
+use crate::instructions::run_loop;
 use crate::{CallData, Host, Inspector, Memory, Stack};
 use ember_bytecode::Bytecode;
 use ember_primitives::{Address, Bytes, Spec, B256, U256};
@@ -328,12 +328,12 @@ impl Interpreter {
         // compiles the per-step hooks out.
         #[cfg(not(feature = "no-inspector-hook"))]
         let exit = if inspector.wants_steps() {
-            self.run_loop::<H, I, true>(host, inspector)
+            run_loop::<H, I, true>(self, host, inspector)
         } else {
-            self.run_loop::<H, I, false>(host, inspector)
+            run_loop::<H, I, false>(self, host, inspector)
         };
         #[cfg(feature = "no-inspector-hook")]
-        let exit = self.run_loop::<H, I, false>(host, inspector);
+        let exit = run_loop::<H, I, false>(self, host, inspector);
         if exit == Exit::Suspend {
             if let Some(action) = self.pending.take() {
                 return action;
@@ -353,59 +353,6 @@ impl Interpreter {
             gas: self.gas,
             output,
         })
-    }
-
-    #[inline(always)]
-    fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
-        &mut self,
-        host: &mut H,
-        inspector: &mut I,
-    ) -> Exit {
-        if STEPS && self.resumed {
-            // The CALL or CREATE that suspended this frame has now finished.
-            inspector.step_end(self);
-        }
-        self.resumed = false;
-        // The bytecode is fixed for the frame's lifetime, so its address can be held.
-        let code = self.bytecode.padded().as_ptr();
-        let table: &[_; 256] = &InstructionTable::<Observed<'_, H, I>>::TABLE;
-        let mut observed = Observed { host, inspector };
-        loop {
-            // SAFETY: `code` points into `self.bytecode`, which lives as long as the frame and
-            // is never replaced while it runs. The code is padded with 33 STOP bytes; the pc
-            // only moves by one past an executed opcode, past PUSH data (at most 32 bytes), or
-            // to an analysed JUMPDEST inside the code, and STOP ends the loop; so
-            // `pc <= len + 32 < padded.len()`.
-            let op = unsafe { *code.add(self.pc) };
-            if STEPS {
-                observed.inspector.step(self);
-                self.failed_charge = 0;
-            }
-            let cost = self.gas_table[op as usize];
-            // An undefined opcode costs `UNDEFINED`, more than any frame holds.
-            if !self.gas.charge(cost) {
-                let exit = if cost == UNDEFINED {
-                    Exit::UndefinedOpcode
-                } else {
-                    self.failed_charge = cost;
-                    Exit::OutOfGas
-                };
-                if STEPS {
-                    observed.inspector.step_fault(self, exit);
-                }
-                return exit;
-            }
-            self.pc += 1;
-            if let Err(exit) = table[op as usize](self, &mut observed) {
-                if STEPS && exit.is_halt() {
-                    observed.inspector.step_fault(self, exit);
-                }
-                return exit;
-            }
-            if STEPS {
-                observed.inspector.step_end(self);
-            }
-        }
     }
 
     /// Charges `cost`, or fails with [`Exit::OutOfGas`].
@@ -548,9 +495,9 @@ impl Interpreter {
 /// The host as instructions see it: every call goes to the real host, and the events an
 /// inspector wants (logs, self-destructs) are reported on the way. With
 /// [`NoopInspector`](crate::NoopInspector) the extra calls are empty and inline away.
-struct Observed<'a, H, I> {
-    host: &'a mut H,
-    inspector: &'a mut I,
+pub(crate) struct Observed<'a, H, I> {
+    pub(crate) host: &'a mut H,
+    pub(crate) inspector: &'a mut I,
 }
 
 impl<H: Host, I: Inspector> Host for Observed<'_, H, I> {

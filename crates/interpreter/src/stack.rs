@@ -59,6 +59,23 @@ impl Stack {
         unsafe { std::slice::from_raw_parts(self.data.as_ptr().cast::<U256>(), self.len) }
     }
 
+    /// The bottom slot, for the run loop, which keeps the top of the stack in a register
+    /// and writes the count back with [`Stack::set_len`] before anything else looks.
+    #[inline]
+    pub(crate) fn base_ptr(&mut self) -> *mut U256 {
+        self.data.as_mut_ptr().cast::<U256>()
+    }
+
+    /// Sets the item count.
+    ///
+    /// # Safety
+    /// `len <= STACK_LIMIT`, and the first `len` slots must have been written.
+    #[inline]
+    pub(crate) unsafe fn set_len(&mut self, len: usize) {
+        debug_assert!(len <= STACK_LIMIT);
+        self.len = len;
+    }
+
     /// Removes every item, keeping the allocation.
     #[inline]
     pub fn clear(&mut self) {

@@ -1,27 +1,22 @@
-//! Comparison and bitwise operations (LT..SAR, CLZ).
+//! Comparison and bitwise operations (LT..SAR, CLZ) as functions of their operands (`a` is
+//! the top of the stack, `b` the item below it); the run loop pops and pushes.
 
 use super::arithmetic::is_negative;
-use crate::interpreter::{Exit, Interpreter};
-use crate::Host;
 use ember_primitives::U256;
 
-type R = Result<(), Exit>;
-
-#[inline]
+#[inline(always)]
 fn bool_word(b: bool) -> U256 {
     U256::from(b as u8)
 }
 
-pub(super) fn lt<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b = bool_word(a < *b);
-    Ok(())
+#[inline(always)]
+pub(super) fn lt(a: U256, b: U256) -> U256 {
+    bool_word(a < b)
 }
 
-pub(super) fn gt<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b = bool_word(a > *b);
-    Ok(())
+#[inline(always)]
+pub(super) fn gt(a: U256, b: U256) -> U256 {
+    bool_word(a > b)
 }
 
 /// Signed comparison of two's complement words.
@@ -34,99 +29,87 @@ fn signed_lt(a: &U256, b: &U256) -> bool {
     }
 }
 
-pub(super) fn slt<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b = bool_word(signed_lt(&a, b));
-    Ok(())
+#[inline]
+pub(super) fn slt(a: U256, b: U256) -> U256 {
+    bool_word(signed_lt(&a, &b))
 }
 
-pub(super) fn sgt<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b = bool_word(signed_lt(b, &a));
-    Ok(())
+#[inline]
+pub(super) fn sgt(a: U256, b: U256) -> U256 {
+    bool_word(signed_lt(&b, &a))
 }
 
-pub(super) fn eq<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b = bool_word(a == *b);
-    Ok(())
+#[inline(always)]
+pub(super) fn eq(a: U256, b: U256) -> U256 {
+    bool_word(a == b)
 }
 
-pub(super) fn iszero<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let a = i.stack.top()?;
-    *a = bool_word(a.is_zero());
-    Ok(())
+#[inline(always)]
+pub(super) fn iszero(a: U256) -> U256 {
+    bool_word(a.is_zero())
 }
 
-pub(super) fn and<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b &= a;
-    Ok(())
+#[inline(always)]
+pub(super) fn and(a: U256, b: U256) -> U256 {
+    a & b
 }
 
-pub(super) fn or<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b |= a;
-    Ok(())
+#[inline(always)]
+pub(super) fn or(a: U256, b: U256) -> U256 {
+    a | b
 }
 
-pub(super) fn xor<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([a], b) = i.stack.popn_top::<1>()?;
-    *b ^= a;
-    Ok(())
+#[inline(always)]
+pub(super) fn xor(a: U256, b: U256) -> U256 {
+    a ^ b
 }
 
-pub(super) fn not<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let a = i.stack.top()?;
-    *a = !*a;
-    Ok(())
+#[inline(always)]
+pub(super) fn not(a: U256) -> U256 {
+    !a
 }
 
-pub(super) fn byte<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([index], x) = i.stack.popn_top::<1>()?;
-    *x = if index < U256::from(32) {
+/// BYTE: `index` counts from the most significant byte.
+#[inline]
+pub(super) fn byte(index: U256, x: U256) -> U256 {
+    if index < U256::from(32) {
         U256::from(x.byte(31 - index.to::<usize>()))
     } else {
         U256::ZERO
-    };
-    Ok(())
+    }
 }
 
-pub(super) fn shl<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([shift], x) = i.stack.popn_top::<1>()?;
-    *x = if shift < U256::from(256) {
-        *x << shift.to::<usize>()
+#[inline]
+pub(super) fn shl(shift: U256, x: U256) -> U256 {
+    if shift < U256::from(256) {
+        x << shift.to::<usize>()
     } else {
         U256::ZERO
-    };
-    Ok(())
+    }
 }
 
-pub(super) fn shr<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([shift], x) = i.stack.popn_top::<1>()?;
-    *x = if shift < U256::from(256) {
-        *x >> shift.to::<usize>()
+#[inline]
+pub(super) fn shr(shift: U256, x: U256) -> U256 {
+    if shift < U256::from(256) {
+        x >> shift.to::<usize>()
     } else {
         U256::ZERO
-    };
-    Ok(())
+    }
 }
 
-pub(super) fn sar<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let ([shift], x) = i.stack.popn_top::<1>()?;
-    *x = if shift < U256::from(256) {
+#[inline]
+pub(super) fn sar(shift: U256, x: U256) -> U256 {
+    if shift < U256::from(256) {
         x.arithmetic_shr(shift.to::<usize>())
-    } else if is_negative(x) {
+    } else if is_negative(&x) {
         U256::MAX
     } else {
         U256::ZERO
-    };
-    Ok(())
+    }
 }
 
 /// EIP-7939: count leading zero bits (256 for zero).
-pub(super) fn clz<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let x = i.stack.top()?;
-    *x = U256::from(x.leading_zeros());
-    Ok(())
+#[inline]
+pub(super) fn clz(x: U256) -> U256 {
+    U256::from(x.leading_zeros())
 }

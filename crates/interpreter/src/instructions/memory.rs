@@ -1,4 +1,5 @@
-//! MLOAD, MSTORE, MSTORE8, MSIZE, MCOPY.
+//! MLOAD, MSTORE, MSTORE8 (the run loop handles in-bounds accesses itself and calls these
+//! when memory must grow or the offset is large) and MCOPY. MSIZE lives in the run loop.
 
 use crate::gas;
 use crate::interpreter::{Exit, Interpreter};
@@ -28,11 +29,6 @@ pub(super) fn mstore8<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let offset = i.resize_memory(offset, U256::from(1))?;
     i.memory.slice_mut(offset, 1)[0] = value.byte(0);
     Ok(())
-}
-
-pub(super) fn msize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let size = i.memory.len();
-    i.stack.push(U256::from(size))
 }
 
 /// EIP-5656.

@@ -1,6 +1,13 @@
-//! Instruction bodies, one module per family, and the 256-entry dispatch table. Every
-//! instruction has the same signature so the run loop is one indexed call; the static gas
-//! was charged by the loop, the body charges only the dynamic part.
+//! The run loop and the instruction bodies, one module per family.
+//!
+//! The loop keeps the machine's hot registers in locals: `ip` (a pointer into the padded
+//! code), `sp` (one past the top of the stack) and `gas`. Instructions that touch only those
+//! (arithmetic, stack, jumps, in-bounds memory words) run inline in one `match`; the others
+//! are frame instructions, `fn(&mut Interpreter, &mut H) -> Result<(), Exit>`, called with
+//! the registers written back into the [`Interpreter`] first and read again after. The
+//! static gas is charged by the loop from the fork's table; bodies charge only the dynamic
+//! part. With an inspector that wants steps, the registers are written back around every
+//! hook, so the inspector always sees the frame as the interpreter does.
 
 mod arithmetic;
 mod bitwise;
@@ -11,171 +18,442 @@ mod memory;
 mod stack_ops;
 mod system;
 
-use crate::interpreter::{Exit, Interpreter};
+use crate::gas::{GasTable, UNDEFINED};
+use crate::interpreter::{Exit, Interpreter, Observed};
 use crate::opcode::*;
-use crate::Host;
+use crate::stack::STACK_LIMIT;
+use crate::{Host, Inspector};
+use ember_primitives::U256;
 
-/// An instruction body.
-pub(crate) type Instruction<H> = fn(&mut Interpreter, &mut H) -> Result<(), Exit>;
+/// Bytes per stack slot.
+const WORD: usize = std::mem::size_of::<U256>();
 
-/// Holder of the dispatch table for one host type.
-pub(crate) struct InstructionTable<H>(std::marker::PhantomData<H>);
+/// The start of a `len`-byte memory access at `offset` when it lies inside memory of
+/// `size` bytes; None when memory must grow first (or the offset is beyond any size).
+#[inline(always)]
+fn in_memory(offset: &U256, len: u64, size: usize) -> Option<usize> {
+    let limbs = offset.as_limbs();
+    let end = limbs[0].checked_add(len)?;
+    if (limbs[1] | limbs[2] | limbs[3]) == 0 && end <= size as u64 {
+        Some(limbs[0] as usize)
+    } else {
+        None
+    }
+}
 
-impl<H: Host> InstructionTable<H> {
-    /// Opcode byte -> body. Undefined bytes never reach the table (the loop checks the gas
-    /// table first); they map to `undefined` for safety.
-    pub(crate) const TABLE: [Instruction<H>; 256] = {
-        let mut t: [Instruction<H>; 256] = [control::undefined; 256];
-        t[STOP as usize] = control::stop;
-        t[ADD as usize] = arithmetic::add;
-        t[MUL as usize] = arithmetic::mul;
-        t[SUB as usize] = arithmetic::sub;
-        t[DIV as usize] = arithmetic::div;
-        t[SDIV as usize] = arithmetic::sdiv;
-        t[MOD as usize] = arithmetic::rem;
-        t[SMOD as usize] = arithmetic::smod;
-        t[ADDMOD as usize] = arithmetic::addmod;
-        t[MULMOD as usize] = arithmetic::mulmod;
-        t[EXP as usize] = arithmetic::exp;
-        t[SIGNEXTEND as usize] = arithmetic::signextend;
-        t[LT as usize] = bitwise::lt;
-        t[GT as usize] = bitwise::gt;
-        t[SLT as usize] = bitwise::slt;
-        t[SGT as usize] = bitwise::sgt;
-        t[EQ as usize] = bitwise::eq;
-        t[ISZERO as usize] = bitwise::iszero;
-        t[AND as usize] = bitwise::and;
-        t[OR as usize] = bitwise::or;
-        t[XOR as usize] = bitwise::xor;
-        t[NOT as usize] = bitwise::not;
-        t[BYTE as usize] = bitwise::byte;
-        t[SHL as usize] = bitwise::shl;
-        t[SHR as usize] = bitwise::shr;
-        t[SAR as usize] = bitwise::sar;
-        t[CLZ as usize] = bitwise::clz;
-        t[KECCAK256 as usize] = system::keccak256_op;
-        t[ADDRESS as usize] = system::address;
-        t[BALANCE as usize] = host_ops::balance;
-        t[ORIGIN as usize] = environment::origin;
-        t[CALLER as usize] = system::caller;
-        t[CALLVALUE as usize] = system::callvalue;
-        t[CALLDATALOAD as usize] = system::calldataload;
-        t[CALLDATASIZE as usize] = system::calldatasize;
-        t[CALLDATACOPY as usize] = system::calldatacopy;
-        t[CODESIZE as usize] = system::codesize;
-        t[CODECOPY as usize] = system::codecopy;
-        t[GASPRICE as usize] = environment::gasprice;
-        t[EXTCODESIZE as usize] = host_ops::extcodesize;
-        t[EXTCODECOPY as usize] = host_ops::extcodecopy;
-        t[RETURNDATASIZE as usize] = system::returndatasize;
-        t[RETURNDATACOPY as usize] = system::returndatacopy;
-        t[EXTCODEHASH as usize] = host_ops::extcodehash;
-        t[BLOCKHASH as usize] = host_ops::blockhash;
-        t[COINBASE as usize] = environment::coinbase;
-        t[TIMESTAMP as usize] = environment::timestamp;
-        t[NUMBER as usize] = environment::number;
-        t[PREVRANDAO as usize] = environment::prevrandao;
-        t[GASLIMIT as usize] = environment::gaslimit;
-        t[CHAINID as usize] = environment::chainid;
-        t[SELFBALANCE as usize] = host_ops::selfbalance;
-        t[BASEFEE as usize] = environment::basefee;
-        t[BLOBHASH as usize] = environment::blobhash;
-        t[BLOBBASEFEE as usize] = environment::blobbasefee;
-        t[POP as usize] = stack_ops::pop;
-        t[MLOAD as usize] = memory::mload;
-        t[MSTORE as usize] = memory::mstore;
-        t[MSTORE8 as usize] = memory::mstore8;
-        t[SLOAD as usize] = host_ops::sload;
-        t[SSTORE as usize] = host_ops::sstore;
-        t[JUMP as usize] = control::jump;
-        t[JUMPI as usize] = control::jumpi;
-        t[PC as usize] = control::pc;
-        t[MSIZE as usize] = memory::msize;
-        t[GAS as usize] = control::gas;
-        t[JUMPDEST as usize] = control::jumpdest;
-        t[TLOAD as usize] = host_ops::tload;
-        t[TSTORE as usize] = host_ops::tstore;
-        t[MCOPY as usize] = memory::mcopy;
-        t[PUSH0 as usize] = stack_ops::push0;
-        t[PUSH1 as usize] = stack_ops::push::<1, H>;
-        t[PUSH2 as usize] = stack_ops::push::<2, H>;
-        t[PUSH3 as usize] = stack_ops::push::<3, H>;
-        t[PUSH4 as usize] = stack_ops::push::<4, H>;
-        t[PUSH5 as usize] = stack_ops::push::<5, H>;
-        t[PUSH6 as usize] = stack_ops::push::<6, H>;
-        t[PUSH7 as usize] = stack_ops::push::<7, H>;
-        t[PUSH8 as usize] = stack_ops::push::<8, H>;
-        t[PUSH9 as usize] = stack_ops::push::<9, H>;
-        t[PUSH10 as usize] = stack_ops::push::<10, H>;
-        t[PUSH11 as usize] = stack_ops::push::<11, H>;
-        t[PUSH12 as usize] = stack_ops::push::<12, H>;
-        t[PUSH13 as usize] = stack_ops::push::<13, H>;
-        t[PUSH14 as usize] = stack_ops::push::<14, H>;
-        t[PUSH15 as usize] = stack_ops::push::<15, H>;
-        t[PUSH16 as usize] = stack_ops::push::<16, H>;
-        t[PUSH17 as usize] = stack_ops::push::<17, H>;
-        t[PUSH18 as usize] = stack_ops::push::<18, H>;
-        t[PUSH19 as usize] = stack_ops::push::<19, H>;
-        t[PUSH20 as usize] = stack_ops::push::<20, H>;
-        t[PUSH21 as usize] = stack_ops::push::<21, H>;
-        t[PUSH22 as usize] = stack_ops::push::<22, H>;
-        t[PUSH23 as usize] = stack_ops::push::<23, H>;
-        t[PUSH24 as usize] = stack_ops::push::<24, H>;
-        t[PUSH25 as usize] = stack_ops::push::<25, H>;
-        t[PUSH26 as usize] = stack_ops::push::<26, H>;
-        t[PUSH27 as usize] = stack_ops::push::<27, H>;
-        t[PUSH28 as usize] = stack_ops::push::<28, H>;
-        t[PUSH29 as usize] = stack_ops::push::<29, H>;
-        t[PUSH30 as usize] = stack_ops::push::<30, H>;
-        t[PUSH31 as usize] = stack_ops::push::<31, H>;
-        t[PUSH32 as usize] = stack_ops::push::<32, H>;
-        t[DUP1 as usize] = stack_ops::dup::<1, H>;
-        t[DUP2 as usize] = stack_ops::dup::<2, H>;
-        t[DUP3 as usize] = stack_ops::dup::<3, H>;
-        t[DUP4 as usize] = stack_ops::dup::<4, H>;
-        t[DUP5 as usize] = stack_ops::dup::<5, H>;
-        t[DUP6 as usize] = stack_ops::dup::<6, H>;
-        t[DUP7 as usize] = stack_ops::dup::<7, H>;
-        t[DUP8 as usize] = stack_ops::dup::<8, H>;
-        t[DUP9 as usize] = stack_ops::dup::<9, H>;
-        t[DUP10 as usize] = stack_ops::dup::<10, H>;
-        t[DUP11 as usize] = stack_ops::dup::<11, H>;
-        t[DUP12 as usize] = stack_ops::dup::<12, H>;
-        t[DUP13 as usize] = stack_ops::dup::<13, H>;
-        t[DUP14 as usize] = stack_ops::dup::<14, H>;
-        t[DUP15 as usize] = stack_ops::dup::<15, H>;
-        t[DUP16 as usize] = stack_ops::dup::<16, H>;
-        t[SWAP1 as usize] = stack_ops::swap::<1, H>;
-        t[SWAP2 as usize] = stack_ops::swap::<2, H>;
-        t[SWAP3 as usize] = stack_ops::swap::<3, H>;
-        t[SWAP4 as usize] = stack_ops::swap::<4, H>;
-        t[SWAP5 as usize] = stack_ops::swap::<5, H>;
-        t[SWAP6 as usize] = stack_ops::swap::<6, H>;
-        t[SWAP7 as usize] = stack_ops::swap::<7, H>;
-        t[SWAP8 as usize] = stack_ops::swap::<8, H>;
-        t[SWAP9 as usize] = stack_ops::swap::<9, H>;
-        t[SWAP10 as usize] = stack_ops::swap::<10, H>;
-        t[SWAP11 as usize] = stack_ops::swap::<11, H>;
-        t[SWAP12 as usize] = stack_ops::swap::<12, H>;
-        t[SWAP13 as usize] = stack_ops::swap::<13, H>;
-        t[SWAP14 as usize] = stack_ops::swap::<14, H>;
-        t[SWAP15 as usize] = stack_ops::swap::<15, H>;
-        t[SWAP16 as usize] = stack_ops::swap::<16, H>;
-        t[LOG0 as usize] = host_ops::log::<0, H>;
-        t[LOG1 as usize] = host_ops::log::<1, H>;
-        t[LOG2 as usize] = host_ops::log::<2, H>;
-        t[LOG3 as usize] = host_ops::log::<3, H>;
-        t[LOG4 as usize] = host_ops::log::<4, H>;
-        t[CREATE as usize] = system::create::<false, H>;
-        t[CALL as usize] = system::call;
-        t[CALLCODE as usize] = system::callcode;
-        t[RETURN as usize] = control::ret;
-        t[DELEGATECALL as usize] = system::delegatecall;
-        t[CREATE2 as usize] = system::create::<true, H>;
-        t[STATICCALL as usize] = system::staticcall;
-        t[REVERT as usize] = control::revert;
-        t[INVALID as usize] = control::invalid;
-        t[SELFDESTRUCT as usize] = host_ops::selfdestruct;
-        t
-    };
+/// Runs `interp` until its frame ends or suspends on a nested call or creation. `STEPS`
+/// selects the loop that calls the inspector's per-step hooks.
+#[inline(always)]
+pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
+    interp: &mut Interpreter,
+    host: &mut H,
+    inspector: &mut I,
+) -> Exit {
+    if STEPS && interp.resumed {
+        // The CALL or CREATE that suspended this frame has now finished.
+        inspector.step_end(interp);
+    }
+    interp.resumed = false;
+    let mut observed = Observed { host, inspector };
+    let gas_table: &'static GasTable = interp.gas_table;
+    // The bytecode is fixed for the frame's lifetime and lives behind an `Arc`, so the
+    // addresses of its code and bitmap can be held across the calls that take `interp`.
+    let code: *const u8 = interp.bytecode.padded().as_ptr();
+    let jumpdests: *const [u64] = interp.bytecode.jumpdest_bitmap();
+
+    // SAFETY: the loop's invariants, which every arm keeps:
+    // - `ip` points into the padded code: `code + pc` with `pc <= len + 32 < padded.len()`.
+    //   The code ends in 33 zero bytes (STOP); the pc only moves by one past an executed
+    //   opcode, past PUSH data (at most 32 bytes, read by `immediate` within the padding),
+    //   or to a JUMPDEST the bitmap marks inside the code; STOP ends the loop.
+    // - `base` is the stack's bottom slot and `sp = base + len` with `len <= STACK_LIMIT`;
+    //   the slots below `sp` are initialised. An arm reads `k` items only after `need!(k)`
+    //   and writes at `sp` only after `room!()`. Frame instructions get the count written
+    //   back (`set_len`) and `base`/`sp` are derived again after them.
+    // - Memory is reached only through `interp.memory`'s checked slices.
+    unsafe {
+        let mut ip: *const u8 = code.add(interp.pc);
+        let mut base: *mut U256 = interp.stack.base_ptr();
+        let mut sp: *mut U256 = base.add(interp.stack.len());
+        let mut gas: u64 = interp.gas.remaining;
+
+        // Writes the registers back into `interp` (the pc at the current opcode).
+        macro_rules! save {
+            () => {{
+                interp.pc = ip.offset_from(code) as usize;
+                interp.stack.set_len(sp.offset_from(base) as usize);
+                interp.gas.remaining = gas;
+            }};
+        }
+        // Ends the frame with `$exit`, reporting a halt to the inspector.
+        macro_rules! exit {
+            ($exit:expr) => {{
+                let exit: Exit = $exit;
+                save!();
+                if STEPS && exit.is_halt() {
+                    observed.inspector.step_fault(interp, exit);
+                }
+                return exit;
+            }};
+        }
+        // At least `$n` items on the stack.
+        macro_rules! need {
+            ($n:expr) => {
+                if (sp as usize - base as usize) < $n * WORD {
+                    exit!(Exit::StackUnderflow);
+                }
+            };
+        }
+        // Room for one more item.
+        macro_rules! room {
+            () => {
+                if sp == base.add(STACK_LIMIT) {
+                    exit!(Exit::StackOverflow);
+                }
+            };
+        }
+        // Pushes `$value` (after `room!()`).
+        macro_rules! push {
+            ($value:expr) => {{
+                sp.write($value);
+                sp = sp.add(1);
+            }};
+        }
+        // `a op b -> result`, `a` the top.
+        macro_rules! binary {
+            ($f:path) => {{
+                need!(2);
+                sp = sp.sub(1);
+                let top = sp.sub(1);
+                *top = $f(*sp, *top);
+                ip = ip.add(1);
+            }};
+        }
+        // `a, b, n -> result`, `a` the top.
+        macro_rules! ternary {
+            ($f:path) => {{
+                need!(3);
+                sp = sp.sub(2);
+                let top = sp.sub(1);
+                *top = $f(*sp.add(1), *sp, *top);
+                ip = ip.add(1);
+            }};
+        }
+        // `a -> result` in place.
+        macro_rules! unary {
+            ($f:path) => {{
+                need!(1);
+                let top = sp.sub(1);
+                *top = $f(*top);
+                ip = ip.add(1);
+            }};
+        }
+        macro_rules! push_n {
+            ($n:literal) => {{
+                room!();
+                push!(stack_ops::immediate::<$n>(ip.add(1)));
+                ip = ip.add(1 + $n);
+            }};
+        }
+        macro_rules! dup_n {
+            ($n:literal) => {{
+                need!($n);
+                room!();
+                push!(*sp.sub($n));
+                ip = ip.add(1);
+            }};
+        }
+        macro_rules! swap_n {
+            ($n:literal) => {{
+                need!($n + 1);
+                std::ptr::swap_nonoverlapping(sp.sub(1), sp.sub(1 + $n), 1);
+                ip = ip.add(1);
+            }};
+        }
+        // Moves `ip` to `$dest`, which must be a JUMPDEST.
+        macro_rules! jump {
+            ($dest:expr) => {{
+                let dest: U256 = $dest;
+                let limbs = dest.as_limbs();
+                let target = limbs[0] as usize;
+                let in_code = (limbs[1] | limbs[2] | limbs[3]) == 0 && limbs[0] <= usize::MAX as u64;
+                let bitmap: &[u64] = &*jumpdests;
+                let marked = in_code
+                    && matches!(bitmap.get(target / 64), Some(w) if w & (1 << (target % 64)) != 0);
+                if !marked {
+                    exit!(Exit::InvalidJump);
+                }
+                ip = code.add(target);
+            }};
+        }
+        // Runs a frame instruction with the registers written back (the pc past the opcode,
+        // as the bodies expect) and read again after.
+        macro_rules! frame {
+            ($f:expr) => {{
+                interp.pc = ip.offset_from(code) as usize + 1;
+                interp.stack.set_len(sp.offset_from(base) as usize);
+                interp.gas.remaining = gas;
+                let result = $f(interp, &mut observed);
+                ip = code.add(interp.pc);
+                base = interp.stack.base_ptr();
+                sp = base.add(interp.stack.len());
+                gas = interp.gas.remaining;
+                if let Err(exit) = result {
+                    if STEPS && exit.is_halt() {
+                        observed.inspector.step_fault(interp, exit);
+                    }
+                    return exit;
+                }
+            }};
+        }
+        loop {
+            let op = *ip;
+            if STEPS {
+                save!();
+                observed.inspector.step(interp);
+                interp.failed_charge = 0;
+            }
+            let cost = gas_table[op as usize];
+            // An undefined opcode costs `UNDEFINED`, more than any frame holds.
+            if cost > gas {
+                save!();
+                let exit = if cost == UNDEFINED {
+                    Exit::UndefinedOpcode
+                } else {
+                    interp.failed_charge = cost;
+                    Exit::OutOfGas
+                };
+                if STEPS {
+                    observed.inspector.step_fault(interp, exit);
+                }
+                return exit;
+            }
+            gas -= cost;
+            match op {
+                STOP => exit!(Exit::Stop),
+                ADD => binary!(arithmetic::add),
+                MUL => binary!(arithmetic::mul),
+                SUB => binary!(arithmetic::sub),
+                DIV => binary!(arithmetic::div),
+                SDIV => binary!(arithmetic::sdiv),
+                MOD => binary!(arithmetic::rem),
+                SMOD => binary!(arithmetic::smod),
+                ADDMOD => ternary!(arithmetic::addmod),
+                MULMOD => ternary!(arithmetic::mulmod),
+                EXP => frame!(arithmetic::exp),
+                SIGNEXTEND => binary!(arithmetic::signextend),
+                LT => binary!(bitwise::lt),
+                GT => binary!(bitwise::gt),
+                SLT => binary!(bitwise::slt),
+                SGT => binary!(bitwise::sgt),
+                EQ => binary!(bitwise::eq),
+                ISZERO => unary!(bitwise::iszero),
+                AND => binary!(bitwise::and),
+                OR => binary!(bitwise::or),
+                XOR => binary!(bitwise::xor),
+                NOT => unary!(bitwise::not),
+                BYTE => binary!(bitwise::byte),
+                SHL => binary!(bitwise::shl),
+                SHR => binary!(bitwise::shr),
+                SAR => binary!(bitwise::sar),
+                CLZ => unary!(bitwise::clz),
+                KECCAK256 => frame!(system::keccak256_op),
+                ADDRESS => frame!(system::address),
+                BALANCE => frame!(host_ops::balance),
+                ORIGIN => frame!(environment::origin),
+                CALLER => frame!(system::caller),
+                CALLVALUE => frame!(system::callvalue),
+                CALLDATALOAD => frame!(system::calldataload),
+                CALLDATASIZE => frame!(system::calldatasize),
+                CALLDATACOPY => frame!(system::calldatacopy),
+                CODESIZE => frame!(system::codesize),
+                CODECOPY => frame!(system::codecopy),
+                GASPRICE => frame!(environment::gasprice),
+                EXTCODESIZE => frame!(host_ops::extcodesize),
+                EXTCODECOPY => frame!(host_ops::extcodecopy),
+                RETURNDATASIZE => frame!(system::returndatasize),
+                RETURNDATACOPY => frame!(system::returndatacopy),
+                EXTCODEHASH => frame!(host_ops::extcodehash),
+                BLOCKHASH => frame!(host_ops::blockhash),
+                COINBASE => frame!(environment::coinbase),
+                TIMESTAMP => frame!(environment::timestamp),
+                NUMBER => frame!(environment::number),
+                PREVRANDAO => frame!(environment::prevrandao),
+                GASLIMIT => frame!(environment::gaslimit),
+                CHAINID => frame!(environment::chainid),
+                SELFBALANCE => frame!(host_ops::selfbalance),
+                BASEFEE => frame!(environment::basefee),
+                BLOBHASH => frame!(environment::blobhash),
+                BLOBBASEFEE => frame!(environment::blobbasefee),
+                POP => {
+                    need!(1);
+                    sp = sp.sub(1);
+                    ip = ip.add(1);
+                }
+                MLOAD => {
+                    need!(1);
+                    let top = sp.sub(1);
+                    match in_memory(&*top, 32, interp.memory.len()) {
+                        Some(at) => {
+                            *top = U256::from_be_slice(interp.memory.slice(at, 32));
+                            ip = ip.add(1);
+                        }
+                        None => frame!(memory::mload),
+                    }
+                }
+                MSTORE => {
+                    need!(2);
+                    match in_memory(&*sp.sub(1), 32, interp.memory.len()) {
+                        Some(at) => {
+                            let value = *sp.sub(2);
+                            sp = sp.sub(2);
+                            interp
+                                .memory
+                                .slice_mut(at, 32)
+                                .copy_from_slice(&value.to_be_bytes::<32>());
+                            ip = ip.add(1);
+                        }
+                        None => frame!(memory::mstore),
+                    }
+                }
+                MSTORE8 => {
+                    need!(2);
+                    match in_memory(&*sp.sub(1), 1, interp.memory.len()) {
+                        Some(at) => {
+                            let value = *sp.sub(2);
+                            sp = sp.sub(2);
+                            interp.memory.slice_mut(at, 1)[0] = value.byte(0);
+                            ip = ip.add(1);
+                        }
+                        None => frame!(memory::mstore8),
+                    }
+                }
+                SLOAD => frame!(host_ops::sload),
+                SSTORE => frame!(host_ops::sstore),
+                JUMP => {
+                    need!(1);
+                    sp = sp.sub(1);
+                    jump!(*sp);
+                }
+                JUMPI => {
+                    need!(2);
+                    sp = sp.sub(2);
+                    if (*sp).is_zero() {
+                        ip = ip.add(1);
+                    } else {
+                        jump!(*sp.add(1));
+                    }
+                }
+                PC => {
+                    room!();
+                    push!(U256::from(ip.offset_from(code) as usize));
+                    ip = ip.add(1);
+                }
+                MSIZE => {
+                    room!();
+                    push!(U256::from(interp.memory.len()));
+                    ip = ip.add(1);
+                }
+                GAS => {
+                    room!();
+                    push!(U256::from(gas));
+                    ip = ip.add(1);
+                }
+                JUMPDEST => ip = ip.add(1),
+                TLOAD => frame!(host_ops::tload),
+                TSTORE => frame!(host_ops::tstore),
+                MCOPY => frame!(memory::mcopy),
+                PUSH0 => {
+                    room!();
+                    push!(U256::ZERO);
+                    ip = ip.add(1);
+                }
+                PUSH1 => push_n!(1),
+                PUSH2 => push_n!(2),
+                PUSH3 => push_n!(3),
+                PUSH4 => push_n!(4),
+                PUSH5 => push_n!(5),
+                PUSH6 => push_n!(6),
+                PUSH7 => push_n!(7),
+                PUSH8 => push_n!(8),
+                PUSH9 => push_n!(9),
+                PUSH10 => push_n!(10),
+                PUSH11 => push_n!(11),
+                PUSH12 => push_n!(12),
+                PUSH13 => push_n!(13),
+                PUSH14 => push_n!(14),
+                PUSH15 => push_n!(15),
+                PUSH16 => push_n!(16),
+                PUSH17 => push_n!(17),
+                PUSH18 => push_n!(18),
+                PUSH19 => push_n!(19),
+                PUSH20 => push_n!(20),
+                PUSH21 => push_n!(21),
+                PUSH22 => push_n!(22),
+                PUSH23 => push_n!(23),
+                PUSH24 => push_n!(24),
+                PUSH25 => push_n!(25),
+                PUSH26 => push_n!(26),
+                PUSH27 => push_n!(27),
+                PUSH28 => push_n!(28),
+                PUSH29 => push_n!(29),
+                PUSH30 => push_n!(30),
+                PUSH31 => push_n!(31),
+                PUSH32 => push_n!(32),
+                DUP1 => dup_n!(1),
+                DUP2 => dup_n!(2),
+                DUP3 => dup_n!(3),
+                DUP4 => dup_n!(4),
+                DUP5 => dup_n!(5),
+                DUP6 => dup_n!(6),
+                DUP7 => dup_n!(7),
+                DUP8 => dup_n!(8),
+                DUP9 => dup_n!(9),
+                DUP10 => dup_n!(10),
+                DUP11 => dup_n!(11),
+                DUP12 => dup_n!(12),
+                DUP13 => dup_n!(13),
+                DUP14 => dup_n!(14),
+                DUP15 => dup_n!(15),
+                DUP16 => dup_n!(16),
+                SWAP1 => swap_n!(1),
+                SWAP2 => swap_n!(2),
+                SWAP3 => swap_n!(3),
+                SWAP4 => swap_n!(4),
+                SWAP5 => swap_n!(5),
+                SWAP6 => swap_n!(6),
+                SWAP7 => swap_n!(7),
+                SWAP8 => swap_n!(8),
+                SWAP9 => swap_n!(9),
+                SWAP10 => swap_n!(10),
+                SWAP11 => swap_n!(11),
+                SWAP12 => swap_n!(12),
+                SWAP13 => swap_n!(13),
+                SWAP14 => swap_n!(14),
+                SWAP15 => swap_n!(15),
+                SWAP16 => swap_n!(16),
+                LOG0 => frame!(host_ops::log::<0, _>),
+                LOG1 => frame!(host_ops::log::<1, _>),
+                LOG2 => frame!(host_ops::log::<2, _>),
+                LOG3 => frame!(host_ops::log::<3, _>),
+                LOG4 => frame!(host_ops::log::<4, _>),
+                CREATE => frame!(system::create::<false, _>),
+                CALL => frame!(system::call),
+                CALLCODE => frame!(system::callcode),
+                RETURN => frame!(control::ret),
+                DELEGATECALL => frame!(system::delegatecall),
+                CREATE2 => frame!(system::create::<true, _>),
+                STATICCALL => frame!(system::staticcall),
+                REVERT => frame!(control::revert),
+                INVALID => frame!(control::invalid),
+                SELFDESTRUCT => frame!(host_ops::selfdestruct),
+                // The gas table prices every byte no arm above handles as `UNDEFINED`.
+                _ => exit!(Exit::UndefinedOpcode),
+            }
+            if STEPS {
+                save!();
+                observed.inspector.step_end(interp);
+            }
+        }
+    }
 }

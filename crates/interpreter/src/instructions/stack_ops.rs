@@ -1,30 +1,19 @@
-//! POP, PUSH0..PUSH32, DUP1..DUP16, SWAP1..SWAP16.
+//! PUSH1..PUSH32 immediates. POP, PUSH0, DUPn and SWAPn are a few pointer moves each and
+//! live in the run loop itself.
 
-use crate::interpreter::{Exit, Interpreter};
-use crate::Host;
 use ember_primitives::U256;
 
-type R = Result<(), Exit>;
-
-pub(super) fn pop<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    i.stack.popn::<1>().map(|_| ())
-}
-
-/// EIP-3855.
-pub(super) fn push0<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    i.stack.push(U256::ZERO)
-}
-
-pub(super) fn push<const N: usize, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    let start = i.pc;
-    let code = i.bytecode.padded();
-    debug_assert!(start + 32 <= code.len());
-    // SAFETY: the code is padded with 33 zero bytes and `start` is at most the code's length
-    // (it follows the PUSH opcode), so the 32 bytes from `start` are in bounds; a PUSH at
-    // the end reads zeros, as the Yellow Paper defines. `[u8; 32]` has alignment 1.
-    let window: [u8; 32] = unsafe { code.as_ptr().add(start).cast::<[u8; 32]>().read() };
-    i.pc += N;
-    let value = if N <= 8 {
+/// The `N`-byte big-endian immediate starting at `at` (the byte after a PUSHn opcode).
+///
+/// # Safety
+/// The 32 bytes from `at` must be readable. The run loop guarantees it: code is padded
+/// with 33 zero bytes and `at` is at most the code's length, so a PUSH at the end reads
+/// zeros, as the Yellow Paper defines.
+#[inline(always)]
+pub(super) unsafe fn immediate<const N: usize>(at: *const u8) -> U256 {
+    // SAFETY: the caller guarantees 32 readable bytes; `[u8; 32]` has alignment 1.
+    let window: [u8; 32] = unsafe { at.cast::<[u8; 32]>().read() };
+    if N <= 8 {
         // Small immediates (almost all of them) fit one limb: load 8 bytes big-endian and
         // drop the ones past the immediate.
         let mut head = [0u8; 8];
@@ -36,14 +25,5 @@ pub(super) fn push<const N: usize, H: Host>(i: &mut Interpreter, _: &mut H) -> R
         let mut word = [0u8; 32];
         word[32 - N..].copy_from_slice(&window[..N]);
         U256::from_be_bytes(word)
-    };
-    i.stack.push(value)
-}
-
-pub(super) fn dup<const N: usize, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    i.stack.dup::<N>()
-}
-
-pub(super) fn swap<const N: usize, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    i.stack.swap::<N>()
+    }
 }
