@@ -282,7 +282,7 @@ fn credit<DB: BlockDatabase>(
         info.code = Some(db.code_by_hash(info.code_hash).map_err(db_error)?);
     }
     info.balance = info.balance.saturating_add(amount);
-    let mut changes = StateChanges::new();
+    let mut changes = StateChanges::default();
     if cleanup && info.is_empty() {
         if existing.is_some() {
             changes.insert(address, AccountChange::Deleted);

@@ -1,6 +1,8 @@
 //! Call-frame memory: a byte vector that only grows, in 32-byte words, after its expansion
 //! gas has been charged.
 
+use ember_primitives::U256;
+
 /// The granularity of memory allocations, in bytes.
 pub const PAGE: usize = 4096;
 
@@ -60,6 +62,33 @@ impl Memory {
     #[inline]
     pub fn slice(&self, offset: usize, len: usize) -> &[u8] {
         &self.data[offset..offset + len]
+    }
+
+    /// The big-endian word at `offset`; the 32 bytes must be inside memory. Read as four
+    /// 8-byte loads (like [`Memory::set_word`]'s stores, so that a word just stored is
+    /// forwarded to the next load rather than stalling it).
+    #[inline]
+    pub fn word(&self, offset: usize) -> U256 {
+        let bytes: &[u8; 32] = self.data[offset..offset + 32]
+            .try_into()
+            .unwrap_or_else(|_| unreachable!());
+        let limb = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[24 - 8 * i..32 - 8 * i]);
+            u64::from_be_bytes(b)
+        };
+        U256::from_limbs([limb(0), limb(1), limb(2), limb(3)])
+    }
+
+    /// Stores `value` big-endian at `offset`; the 32 bytes must be inside memory.
+    #[inline]
+    pub fn set_word(&mut self, offset: usize, value: U256) {
+        let bytes: &mut [u8; 32] = (&mut self.data[offset..offset + 32])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!());
+        for (i, limb) in value.as_limbs().iter().enumerate() {
+            bytes[24 - 8 * i..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+        }
     }
 
     /// Mutable `len` bytes from `offset`; the range must be inside memory.

@@ -41,7 +41,7 @@ pub enum AccountChange {
 }
 
 /// Every account a transaction changed.
-pub type StateChanges = HashMap<Address, AccountChange>;
+pub type StateChanges = AddressMap<AccountChange>;
 
 /// Databases that can take a transaction's changes.
 pub trait DatabaseCommit {

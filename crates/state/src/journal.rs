@@ -5,7 +5,7 @@
 use crate::{Account, AccountChange, AccountInfo, Database, Slot, StateChanges};
 use ember_bytecode::Bytecode;
 use ember_interpreter::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
-use ember_primitives::alloy_primitives::map::{AddressMap, HashMap, HashSet};
+use ember_primitives::alloy_primitives::map::{AddressMap, AddressSet, HashMap};
 use ember_primitives::{address, Address, Spec, B256, KECCAK_EMPTY, U256};
 
 /// The RIPEMD-160 precompile, whose touch survives a revert (mainnet block 2675119).
@@ -59,7 +59,7 @@ pub struct JournaledState<DB: Database> {
     pub transient: HashMap<(Address, U256), U256>,
     /// Addresses warm from the start of the transaction that may not be loaded yet
     /// (precompiles, access list, coinbase): they load warm, without a journal entry.
-    warm_at_start: HashSet<Address>,
+    warm_at_start: AddressSet,
     /// Logs emitted and not reverted.
     pub logs: Vec<Log>,
     journal: Vec<JournalEntry>,
@@ -74,7 +74,7 @@ impl<DB: Database> JournaledState<DB> {
             spec,
             accounts: AddressMap::default(),
             transient: HashMap::default(),
-            warm_at_start: HashSet::default(),
+            warm_at_start: AddressSet::default(),
             logs: Vec::new(),
             journal: Vec::new(),
             error: None,
@@ -447,7 +447,8 @@ impl<DB: Database> JournaledState<DB> {
     /// changes and logs. The journal is emptied for the next transaction.
     pub fn finalize(&mut self) -> (StateChanges, Vec<Log>) {
         let cleanup = self.spec.empty_account_cleanup;
-        let mut changes = StateChanges::new();
+        let mut changes =
+            StateChanges::with_capacity_and_hasher(self.accounts.len(), Default::default());
         for (address, account) in self.accounts.drain() {
             if account.selfdestructed {
                 if account.exists || account.created {
@@ -537,7 +538,7 @@ fn keep_first<E>(slot: &mut Option<E>, error: E) {
 fn load_into<'a, DB: Database>(
     accounts: &'a mut AddressMap<Account>,
     db: &mut DB,
-    warm_at_start: &HashSet<Address>,
+    warm_at_start: &AddressSet,
     error: &mut Option<DB::Error>,
     address: Address,
 ) -> &'a mut Account {

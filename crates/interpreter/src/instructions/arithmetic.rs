@@ -116,6 +116,7 @@ pub(super) fn signextend(b: U256, x: U256) -> U256 {
     }
 }
 
+#[inline(never)]
 pub(super) fn exp<H: Host>(i: &mut Interpreter, _: &mut H) -> Result<(), Exit> {
     let ([base], exponent) = i.stack.popn_top::<1>()?;
     let exponent_value = *exponent;

@@ -2,11 +2,12 @@
 //! the top of the stack, `b` the item below it); the run loop pops and pushes.
 
 use super::arithmetic::is_negative;
+use super::word;
 use ember_primitives::U256;
 
 #[inline(always)]
 fn bool_word(b: bool) -> U256 {
-    U256::from(b as u8)
+    word(b as u64)
 }
 
 #[inline(always)]
@@ -73,7 +74,7 @@ pub(super) fn not(a: U256) -> U256 {
 #[inline]
 pub(super) fn byte(index: U256, x: U256) -> U256 {
     if index < U256::from(32) {
-        U256::from(x.byte(31 - index.to::<usize>()))
+        word(x.byte(31 - index.to::<usize>()) as u64)
     } else {
         U256::ZERO
     }
@@ -111,5 +112,5 @@ pub(super) fn sar(shift: U256, x: U256) -> U256 {
 /// EIP-7939: count leading zero bits (256 for zero).
 #[inline]
 pub(super) fn clz(x: U256) -> U256 {
-    U256::from(x.leading_zeros())
+    word(x.leading_zeros() as u64)
 }

@@ -7,6 +7,7 @@ use ember_primitives::Bytes;
 
 type R = Result<(), Exit>;
 
+#[inline(never)]
 pub(super) fn invalid<H: Host>(_: &mut Interpreter, _: &mut H) -> R {
     Err(Exit::InvalidOpcode)
 }
@@ -23,11 +24,13 @@ fn output(i: &mut Interpreter) -> Result<Bytes, Exit> {
     })
 }
 
+#[inline(never)]
 pub(super) fn ret<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     i.output = output(i)?;
     Err(Exit::Return)
 }
 
+#[inline(never)]
 pub(super) fn revert<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     i.output = output(i)?;
     Err(Exit::Revert)

@@ -14,6 +14,7 @@ pub(super) fn to_address(word: U256) -> Address {
     Address::from_word(B256::from(word))
 }
 
+#[inline(never)]
 pub(super) fn balance<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let address = to_address(*i.stack.top()?);
     let load = h.balance(address);
@@ -22,11 +23,13 @@ pub(super) fn balance<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn selfbalance<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let load = h.balance(i.address);
     i.stack.push(load.data)
 }
 
+#[inline(never)]
 pub(super) fn extcodesize<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let address = to_address(*i.stack.top()?);
     let load = h.code(address);
@@ -35,6 +38,7 @@ pub(super) fn extcodesize<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn extcodehash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let address = to_address(*i.stack.top()?);
     let load = h.code_hash(address);
@@ -43,6 +47,7 @@ pub(super) fn extcodehash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn extcodecopy<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let [address, mem_offset, code_offset, len] = i.stack.popn::<4>()?;
     let memory_end = Interpreter::memory_end(mem_offset, len)?;
@@ -61,6 +66,7 @@ pub(super) fn extcodecopy<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn blockhash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let requested = *i.stack.top()?;
     let current = h.block().number;
@@ -72,6 +78,7 @@ pub(super) fn blockhash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn sload<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let key = *i.stack.top()?;
     let load = h.sload(i.address, key);
@@ -82,6 +89,7 @@ pub(super) fn sload<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn sstore<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let [key, value] = i.stack.popn::<2>()?;
     // EIP-2200: SSTORE needs more than the call stipend left.
@@ -114,6 +122,7 @@ fn static_sstore<H: Host>(i: &mut Interpreter, h: &mut H, key: U256, new: U256) 
 }
 
 /// EIP-1153.
+#[inline(never)]
 pub(super) fn tload<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let key = i.stack.top()?;
     *key = h.tload(i.address, *key);
@@ -121,6 +130,7 @@ pub(super) fn tload<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
 }
 
 /// EIP-1153.
+#[inline(never)]
 pub(super) fn tstore<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     if i.is_static {
         return Err(Exit::StaticViolation);
@@ -130,6 +140,7 @@ pub(super) fn tstore<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn log<const N: usize, H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     if i.is_static {
         return Err(Exit::StaticViolation);
@@ -152,6 +163,7 @@ pub(super) fn log<const N: usize, H: Host>(i: &mut Interpreter, h: &mut H) -> R 
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn selfdestruct<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let [target] = i.stack.popn::<1>()?;
     let target = to_address(target);

@@ -8,6 +8,7 @@ use ember_primitives::U256;
 
 type R = Result<(), Exit>;
 
+#[inline(never)]
 pub(super) fn mload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [offset] = i.stack.popn::<1>()?;
     let offset = i.resize_memory(offset, U256::from(32))?;
@@ -15,6 +16,7 @@ pub(super) fn mload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     i.stack.push(word)
 }
 
+#[inline(never)]
 pub(super) fn mstore<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [offset, value] = i.stack.popn::<2>()?;
     let offset = i.resize_memory(offset, U256::from(32))?;
@@ -24,6 +26,7 @@ pub(super) fn mstore<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn mstore8<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [offset, value] = i.stack.popn::<2>()?;
     let offset = i.resize_memory(offset, U256::from(1))?;
@@ -32,6 +35,7 @@ pub(super) fn mstore8<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
 }
 
 /// EIP-5656.
+#[inline(never)]
 pub(super) fn mcopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [dst, src, len] = i.stack.popn::<3>()?;
     i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;

@@ -7,7 +7,10 @@
 //! the registers written back into the [`Interpreter`] first and read again after. The
 //! static gas is charged by the loop from the fork's table; bodies charge only the dynamic
 //! part. With an inspector that wants steps, the registers are written back around every
-//! hook, so the inspector always sees the frame as the interpreter does.
+//! hook, so the inspector always sees the frame as the interpreter does. Frame
+//! instructions are never inlined into the loop: host code (journal, hash maps) inlined
+//! there would change how the loop's registers are allocated, and with it the speed of
+//! every arithmetic instruction.
 
 mod arithmetic;
 mod bitwise;
@@ -25,13 +28,60 @@ use crate::stack::STACK_LIMIT;
 use crate::{Host, Inspector};
 use ember_primitives::U256;
 
+/// A word holding `x`, built limb by limb (`U256::from` goes through a generic conversion
+/// that some instructions compiled into a spill and reload).
+#[inline(always)]
+pub(super) const fn word(x: u64) -> U256 {
+    U256::from_limbs([x, 0, 0, 0])
+}
+
+/// Reads a stack word as four 8-byte loads.
+///
+/// Arithmetic writes its results limb by limb (8-byte stores); a 16-byte vector load of a
+/// word written moments before cannot be forwarded from those stores and stalls until they
+/// retire. Volatile limb loads keep the compiler from merging them into vector loads, so
+/// every read of the stack is forwardable whatever wrote it.
+///
+/// # Safety
+/// `p` must point to an initialised stack slot.
+#[inline(always)]
+unsafe fn get(p: *const U256) -> U256 {
+    let limbs = p.cast::<u64>();
+    // SAFETY: the caller's slot holds four initialised, aligned limbs.
+    unsafe {
+        U256::from_limbs([
+            limbs.read_volatile(),
+            limbs.add(1).read_volatile(),
+            limbs.add(2).read_volatile(),
+            limbs.add(3).read_volatile(),
+        ])
+    }
+}
+
+/// Writes a stack word as four 8-byte stores (see [`get`]).
+///
+/// # Safety
+/// `p` must point to a stack slot (initialised or not).
+#[inline(always)]
+unsafe fn set(p: *mut U256, value: U256) {
+    let limbs = p.cast::<u64>();
+    let value = value.as_limbs();
+    // SAFETY: the caller's slot has room for four aligned limbs.
+    unsafe {
+        limbs.write_volatile(value[0]);
+        limbs.add(1).write_volatile(value[1]);
+        limbs.add(2).write_volatile(value[2]);
+        limbs.add(3).write_volatile(value[3]);
+    }
+}
+
 /// Bytes per stack slot.
 const WORD: usize = std::mem::size_of::<U256>();
 
 /// The start of a `len`-byte memory access at `offset` when it lies inside memory of
 /// `size` bytes; None when memory must grow first (or the offset is beyond any size).
 #[inline(always)]
-fn in_memory(offset: &U256, len: u64, size: usize) -> Option<usize> {
+fn in_memory(offset: U256, len: u64, size: usize) -> Option<usize> {
     let limbs = offset.as_limbs();
     let end = limbs[0].checked_add(len)?;
     if (limbs[1] | limbs[2] | limbs[3]) == 0 && end <= size as u64 {
@@ -115,7 +165,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
         // Pushes `$value` (after `room!()`).
         macro_rules! push {
             ($value:expr) => {{
-                sp.write($value);
+                set(sp, $value);
                 sp = sp.add(1);
             }};
         }
@@ -125,7 +175,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 need!(2);
                 sp = sp.sub(1);
                 let top = sp.sub(1);
-                *top = $f(*sp, *top);
+                set(top, $f(get(sp), get(top)));
                 ip = ip.add(1);
             }};
         }
@@ -135,7 +185,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 need!(3);
                 sp = sp.sub(2);
                 let top = sp.sub(1);
-                *top = $f(*sp.add(1), *sp, *top);
+                set(top, $f(get(sp.add(1)), get(sp), get(top)));
                 ip = ip.add(1);
             }};
         }
@@ -144,7 +194,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
             ($f:path) => {{
                 need!(1);
                 let top = sp.sub(1);
-                *top = $f(*top);
+                set(top, $f(get(top)));
                 ip = ip.add(1);
             }};
         }
@@ -159,14 +209,17 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
             ($n:literal) => {{
                 need!($n);
                 room!();
-                push!(*sp.sub($n));
+                push!(get(sp.sub($n)));
                 ip = ip.add(1);
             }};
         }
         macro_rules! swap_n {
             ($n:literal) => {{
                 need!($n + 1);
-                std::ptr::swap_nonoverlapping(sp.sub(1), sp.sub(1 + $n), 1);
+                let (top, other) = (sp.sub(1), sp.sub(1 + $n));
+                let (a, b) = (get(top), get(other));
+                set(top, b);
+                set(other, a);
                 ip = ip.add(1);
             }};
         }
@@ -293,9 +346,9 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 MLOAD => {
                     need!(1);
                     let top = sp.sub(1);
-                    match in_memory(&*top, 32, interp.memory.len()) {
+                    match in_memory(get(top), 32, interp.memory.len()) {
                         Some(at) => {
-                            *top = U256::from_be_slice(interp.memory.slice(at, 32));
+                            set(top, interp.memory.word(at));
                             ip = ip.add(1);
                         }
                         None => frame!(memory::mload),
@@ -303,14 +356,11 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 }
                 MSTORE => {
                     need!(2);
-                    match in_memory(&*sp.sub(1), 32, interp.memory.len()) {
+                    match in_memory(get(sp.sub(1)), 32, interp.memory.len()) {
                         Some(at) => {
-                            let value = *sp.sub(2);
+                            let value = get(sp.sub(2));
                             sp = sp.sub(2);
-                            interp
-                                .memory
-                                .slice_mut(at, 32)
-                                .copy_from_slice(&value.to_be_bytes::<32>());
+                            interp.memory.set_word(at, value);
                             ip = ip.add(1);
                         }
                         None => frame!(memory::mstore),
@@ -318,9 +368,9 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 }
                 MSTORE8 => {
                     need!(2);
-                    match in_memory(&*sp.sub(1), 1, interp.memory.len()) {
+                    match in_memory(get(sp.sub(1)), 1, interp.memory.len()) {
                         Some(at) => {
-                            let value = *sp.sub(2);
+                            let value = get(sp.sub(2));
                             sp = sp.sub(2);
                             interp.memory.slice_mut(at, 1)[0] = value.byte(0);
                             ip = ip.add(1);
@@ -333,30 +383,30 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 JUMP => {
                     need!(1);
                     sp = sp.sub(1);
-                    jump!(*sp);
+                    jump!(get(sp));
                 }
                 JUMPI => {
                     need!(2);
                     sp = sp.sub(2);
-                    if (*sp).is_zero() {
+                    if get(sp).is_zero() {
                         ip = ip.add(1);
                     } else {
-                        jump!(*sp.add(1));
+                        jump!(get(sp.add(1)));
                     }
                 }
                 PC => {
                     room!();
-                    push!(U256::from(ip.offset_from(code) as usize));
+                    push!(word(ip.offset_from(code) as u64));
                     ip = ip.add(1);
                 }
                 MSIZE => {
                     room!();
-                    push!(U256::from(interp.memory.len()));
+                    push!(word(interp.memory.len() as u64));
                     ip = ip.add(1);
                 }
                 GAS => {
                     room!();
-                    push!(U256::from(gas));
+                    push!(word(gas));
                     ip = ip.add(1);
                 }
                 JUMPDEST => ip = ip.add(1),

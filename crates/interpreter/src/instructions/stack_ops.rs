@@ -18,7 +18,7 @@ pub(super) unsafe fn immediate<const N: usize>(at: *const u8) -> U256 {
         // drop the ones past the immediate.
         let mut head = [0u8; 8];
         head.copy_from_slice(&window[..8]);
-        U256::from(u64::from_be_bytes(head) >> (64 - 8 * N))
+        super::word(u64::from_be_bytes(head) >> (64 - 8 * N))
     } else if N == 32 {
         U256::from_be_bytes(window)
     } else {

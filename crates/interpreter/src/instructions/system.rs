@@ -11,6 +11,7 @@ use ember_primitives::{keccak256, Bytes, B256, U256};
 
 type R = Result<(), Exit>;
 
+#[inline(never)]
 pub(super) fn keccak256_op<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [offset, len] = i.stack.popn::<2>()?;
     i.charge(gas::KECCAK_WORD.saturating_mul(gas::words(len.saturating_to::<u64>())))?;
@@ -24,21 +25,25 @@ pub(super) fn keccak256_op<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     i.stack.push(hash.into())
 }
 
+#[inline(never)]
 pub(super) fn address<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let a = i.address.into_word().into();
     i.stack.push(a)
 }
 
+#[inline(never)]
 pub(super) fn caller<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let a = i.caller.into_word().into();
     i.stack.push(a)
 }
 
+#[inline(never)]
 pub(super) fn callvalue<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let v = i.value;
     i.stack.push(v)
 }
 
+#[inline(never)]
 pub(super) fn calldataload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let offset = i.stack.top()?.saturating_to::<usize>();
     let mut word = [0u8; 32];
@@ -50,6 +55,7 @@ pub(super) fn calldataload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn calldatasize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let len = i.input.len();
     i.stack.push(U256::from(len))
@@ -74,24 +80,29 @@ fn copy_to_memory(i: &mut Interpreter, source: fn(&Interpreter) -> &[u8]) -> R {
     Ok(())
 }
 
+#[inline(never)]
 pub(super) fn calldatacopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     copy_to_memory(i, |i| &i.input)
 }
 
+#[inline(never)]
 pub(super) fn codesize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let len = i.bytecode.len();
     i.stack.push(U256::from(len))
 }
 
+#[inline(never)]
 pub(super) fn codecopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     copy_to_memory(i, |i| i.bytecode.original())
 }
 
+#[inline(never)]
 pub(super) fn returndatasize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let len = i.return_data.len();
     i.stack.push(U256::from(len))
 }
 
+#[inline(never)]
 pub(super) fn returndatacopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [mem_offset, data_offset, len] = i.stack.popn::<3>()?;
     i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
@@ -198,23 +209,28 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
     })))
 }
 
+#[inline(never)]
 pub(super) fn call<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     call_inner(i, h, CallKind::Call)
 }
 
+#[inline(never)]
 pub(super) fn callcode<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     call_inner(i, h, CallKind::CallCode)
 }
 
+#[inline(never)]
 pub(super) fn delegatecall<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     call_inner(i, h, CallKind::DelegateCall)
 }
 
+#[inline(never)]
 pub(super) fn staticcall<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     call_inner(i, h, CallKind::StaticCall)
 }
 
 /// CREATE and CREATE2 (EIP-1014; EIP-3860 initcode limit and metering).
+#[inline(never)]
 pub(super) fn create<const IS_CREATE2: bool, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     if i.is_static {
         return Err(Exit::StaticViolation);
