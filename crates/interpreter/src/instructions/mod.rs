@@ -230,6 +230,9 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 let limbs = dest.as_limbs();
                 let target = limbs[0] as usize;
                 let in_code = (limbs[1] | limbs[2] | limbs[3]) == 0 && limbs[0] <= usize::MAX as u64;
+                // `Bytecode::is_jumpdest` on the held bitmap. (Calling a shared helper
+                // instead, inlined all the same, changed the loop's register allocation
+                // and cost 10% on the benchmarks: see README, Benchmarks.)
                 let bitmap: &[u64] = &*jumpdests;
                 let marked = in_code
                     && matches!(bitmap.get(target / 64), Some(w) if w & (1 << (target % 64)) != 0);
