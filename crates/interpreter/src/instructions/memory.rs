@@ -12,7 +12,7 @@ type R = Result<(), Exit>;
 pub(super) fn mload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [offset] = i.stack.popn::<1>()?;
     let offset = i.resize_memory(offset, U256::from(32))?;
-    let word = U256::from_be_slice(i.memory.slice(offset, 32));
+    let word = i.memory.word(offset);
     i.stack.push(word)
 }
 
@@ -20,9 +20,7 @@ pub(super) fn mload<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
 pub(super) fn mstore<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [offset, value] = i.stack.popn::<2>()?;
     let offset = i.resize_memory(offset, U256::from(32))?;
-    i.memory
-        .slice_mut(offset, 32)
-        .copy_from_slice(&value.to_be_bytes::<32>());
+    i.memory.set_word(offset, value);
     Ok(())
 }
 
