@@ -33,7 +33,8 @@ pub use execute::{
 };
 pub use load::{collect_files, load, load_file, load_slice, LoadError, LoadedFile, Skipped};
 pub use run::{
-    capture_executor_panics, run_cases, run_file, run_files, Event, Filter, Keep, RunSummary,
+    capture_executor_panics, run_cases, run_file, run_file_sets, run_files, Event, Filter, Keep,
+    RunSummary,
 };
 
 /// An account of a test's `pre` state.

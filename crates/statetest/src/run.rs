@@ -269,6 +269,33 @@ pub fn run_files(
     summary
 }
 
+/// Runs several sets of files (one per command-line PATH, say) as one parallel run, so that a
+/// set of a few small files does not leave cores idle, and returns one summary per set, in
+/// order (each set's reports and errors in file order, as [`run_files`]).
+pub fn run_file_sets(
+    sets: &[Vec<PathBuf>],
+    filter: &Filter,
+    keep: Keep,
+    exec: &(dyn Fn(&Case) -> Outcome + Sync),
+    progress: &(dyn Fn(Event<'_>) + Sync),
+) -> Vec<RunSummary> {
+    let files: Vec<&PathBuf> = sets.iter().flatten().collect();
+    let mut parts = files
+        .par_iter()
+        .map(|f| run_file(f, filter, keep, exec, progress))
+        .collect::<Vec<RunSummary>>()
+        .into_iter();
+    sets.iter()
+        .map(|set| {
+            let mut summary = RunSummary::default();
+            for part in parts.by_ref().take(set.len()) {
+                summary.merge(part);
+            }
+            summary
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +377,47 @@ mod tests {
         );
         assert_eq!((s.passed, s.failed, s.skipped, s.exit_code()), (2, 0, 0, 0));
         assert!(s.reports.is_empty());
+    }
+
+    #[test]
+    fn file_sets_report_per_set_in_order() {
+        let [good, bad, skips] = <[PathBuf; 3]>::try_from(files()).unwrap();
+        let sets = vec![
+            vec![skips.clone()],
+            vec![],
+            vec![bad, good.clone()],
+            vec![good],
+        ];
+        let parts = run_file_sets(&sets, &Filter::default(), Keep::All, &echo, &|_| {});
+        let counts: Vec<_> = parts
+            .iter()
+            .map(|s| {
+                (
+                    s.files,
+                    s.passed,
+                    s.skipped,
+                    s.load_errors.len(),
+                    s.reports.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (1, 3, 1, 0, 3),
+                (0, 0, 0, 0, 0),
+                (1, 3, 0, 1, 3),
+                (1, 3, 0, 0, 3)
+            ]
+        );
+        assert!(parts[0]
+            .reports
+            .iter()
+            .all(|r| r.case.file.ends_with("skips.json")));
+        assert!(parts[2]
+            .reports
+            .iter()
+            .all(|r| r.case.file.ends_with("good.json")));
     }
 
     #[test]

@@ -22,8 +22,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use ember_evm::{Evm, InMemoryDb, Inspector, PrecompileCache, B256};
 use ember_primitives::Fork;
 use ember_statetest::{
-    capture_executor_panics, check, collect_files, load, run_files, Case, CaseReport, Event,
-    Filter, FixtureDb, Keep, Outcome, RunSummary,
+    capture_executor_panics, check, collect_files, load, run_file_sets, run_files, Case,
+    CaseReport, Event, Filter, FixtureDb, Keep, LoadError, Outcome, RunSummary,
 };
 use ember_trace::{Both, GasProfiler, Maybe};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -108,7 +108,7 @@ pub fn run(args: Args) -> ExitCode {
     let mut run_path = |path: &Path| {
         let summary = match collect_files(path) {
             Ok(files) if sequential => run_sequential(&files, &args, &filter, human),
-            Ok(files) if human => run_human(path, &files, &filter),
+            Ok(files) if human => run_human(&path.display().to_string(), &files, &filter),
             Ok(files) => run_json(&files, &filter),
             Err(e) => {
                 eprintln!("{e}");
@@ -139,10 +139,19 @@ pub fn run(args: Args) -> ExitCode {
                 run_path(Path::new(name));
             }
         }
-    } else {
+    } else if sequential {
         for path in &args.paths {
             run_path(path);
         }
+    } else {
+        // Every PATH's files run as one parallel set (so many small PATHs keep both cores
+        // busy), still reported per PATH and in order.
+        let collected: Vec<_> = args.paths.iter().map(|p| collect_files(p)).collect();
+        total.merge(if human {
+            run_human_paths(&args.paths, collected, &filter)
+        } else {
+            run_json_paths(collected, &filter)
+        });
     }
     eprintln!("{}", total.line());
     ExitCode::from(total.exit_code())
@@ -234,8 +243,60 @@ fn run_json(files: &[PathBuf], filter: &Filter) -> RunSummary {
     summary
 }
 
+/// JSON mode for PATH arguments: all their files run in parallel, then one array per PATH, in
+/// order (`[]` for a PATH that is missing).
+fn run_json_paths(collected: Vec<Result<Vec<PathBuf>, LoadError>>, filter: &Filter) -> RunSummary {
+    let progress = |event: Event<'_>| {
+        if let Event::LoadFailed(e) = event {
+            eprintln!("{e}");
+        }
+    };
+    let sets: Vec<Vec<PathBuf>> = collected
+        .iter()
+        .map(|c| c.as_ref().map_or_else(|_| Vec::new(), Vec::clone))
+        .collect();
+    let summaries = run_file_sets(&sets, filter, Keep::All, &execute, &progress);
+    let mut total = RunSummary::default();
+    for (collected, mut summary) in collected.into_iter().zip(summaries) {
+        if let Err(e) = collected {
+            eprintln!("{e}");
+            summary.load_errors.push(e);
+        }
+        print_json(&summary.reports);
+        summary.reports = Vec::new();
+        total.merge(summary);
+    }
+    total
+}
+
+/// Human mode for PATH arguments: the missing ones reported first, then one progress bar
+/// over all the files.
+fn run_human_paths(
+    paths: &[PathBuf],
+    collected: Vec<Result<Vec<PathBuf>, LoadError>>,
+    filter: &Filter,
+) -> RunSummary {
+    let mut total = RunSummary::default();
+    let mut files = Vec::new();
+    for found in collected {
+        match found {
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                eprintln!("{e}");
+                total.load_errors.push(e);
+            }
+        }
+    }
+    let label = match paths {
+        [one] => one.display().to_string(),
+        _ => format!("{} paths", paths.len()),
+    };
+    total.merge(run_human(&label, &files, filter));
+    total
+}
+
 /// Human mode: a progress bar over the files, one line per failure on stdout.
-fn run_human(path: &Path, files: &[PathBuf], filter: &Filter) -> RunSummary {
+fn run_human(label: &str, files: &[PathBuf], filter: &Filter) -> RunSummary {
     let bar = ProgressBar::new(files.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -244,7 +305,7 @@ fn run_human(path: &Path, files: &[PathBuf], filter: &Filter) -> RunSummary {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    bar.set_prefix(path.display().to_string());
+    bar.set_prefix(label.to_string());
     let passed = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let progress = |event: Event<'_>| match event {
