@@ -59,6 +59,18 @@ impl Bytecode {
     }
 
     fn analyse(code: Bytes, hash: OnceLock<B256>) -> Bytecode {
+        if code.is_empty() {
+            // Every empty `Bytecode` shares one analysis, so the journal's default account
+            // (made for every account it loads) costs no allocation.
+            static EMPTY: OnceLock<Bytecode> = OnceLock::new();
+            return EMPTY
+                .get_or_init(|| Bytecode::analyse_code(Bytes::new(), OnceLock::from(KECCAK_EMPTY)))
+                .clone();
+        }
+        Bytecode::analyse_code(code, hash)
+    }
+
+    fn analyse_code(code: Bytes, hash: OnceLock<B256>) -> Bytecode {
         let len = code.len();
         let mut padded = Vec::with_capacity(len + PADDING);
         padded.extend_from_slice(&code);
@@ -162,5 +174,14 @@ mod tests {
     #[test]
     fn empty_code_hash() {
         assert_eq!(Bytecode::default().hash(), KECCAK_EMPTY);
+    }
+
+    #[test]
+    fn empty_code_shares_one_analysis() {
+        let (a, b) = (Bytecode::default(), Bytecode::new(Bytes::new()));
+        assert!(Arc::ptr_eq(&a.inner, &b.inner));
+        assert_eq!(b.hash(), KECCAK_EMPTY);
+        assert_eq!(b.padded(), &[0u8; PADDING][..]);
+        assert!(b.jumpdest_bitmap().is_empty() && !b.is_jumpdest(0));
     }
 }

@@ -72,9 +72,11 @@ impl<DB: Database> JournaledState<DB> {
         JournaledState {
             db,
             spec,
-            accounts: AddressMap::default(),
+            // Sized for a typical transaction, so the first ones do not rehash as they grow:
+            // Prague alone warms 17 precompiles, plus sender, recipient and coinbase.
+            accounts: AddressMap::with_capacity_and_hasher(16, Default::default()),
             transient: HashMap::default(),
-            warm_at_start: AddressSet::default(),
+            warm_at_start: AddressSet::with_capacity_and_hasher(32, Default::default()),
             logs: Vec::new(),
             journal: Vec::new(),
             error: None,
