@@ -69,6 +69,13 @@ fn txs() -> Value {
     ])
 }
 
+/// Writes `alloc()`, `env()` and `txs()` as `alloc.json`, `env.json` and `txs.json` in `dir`.
+fn write_inputs(dir: &Path) {
+    std::fs::write(dir.join("alloc.json"), alloc().to_string()).unwrap();
+    std::fs::write(dir.join("env.json"), env().to_string()).unwrap();
+    std::fs::write(dir.join("txs.json"), txs().to_string()).unwrap();
+}
+
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("t8n-cli-{tag}"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -105,6 +112,20 @@ const GETH_FLAGS: [&str; 9] = [
     "--state.chainid=1",
 ];
 
+/// `t8n` on `alloc.json`, `env.json` and `txs.json` in the working directory, result and
+/// alloc on stdout, no block reward.
+const FROM_FILES: [&str; 9] = [
+    "t8n",
+    "--input.alloc=alloc.json",
+    "--input.env=env.json",
+    "--input.txs=txs.json",
+    "--output.result=stdout",
+    "--output.alloc=stdout",
+    "--state.fork=Cancun",
+    "--state.chainid=1",
+    "--state.reward=-1",
+];
+
 fn stdin_input() -> String {
     json!({ "alloc": alloc(), "env": env(), "txs": txs() }).to_string()
 }
@@ -125,25 +146,10 @@ fn t8n_from_stdin_like_geth() {
     // The roots themselves are checked against the execution specs' t8n in
     // `t8n_agrees_with_the_execution_specs`; here, reading everything from stdin must give
     // exactly what reading the same input from files gives.
-    std::fs::write(dir.join("alloc.json"), alloc().to_string()).unwrap();
-    std::fs::write(dir.join("env.json"), env().to_string()).unwrap();
-    std::fs::write(dir.join("txs.json"), txs().to_string()).unwrap();
-    let from_files = ember(
-        &[
-            "t8n",
-            "--input.alloc=alloc.json",
-            "--input.env=env.json",
-            "--input.txs=txs.json",
-            "--output.result=stdout",
-            "--output.alloc=stdout",
-            "--output.body=stdout",
-            "--state.fork=Cancun",
-            "--state.chainid=1",
-            "--state.reward=-1",
-        ],
-        None,
-        &dir,
-    );
+    write_inputs(&dir);
+    let mut args = FROM_FILES.to_vec();
+    args.push("--output.body=stdout");
+    let from_files = ember(&args, None, &dir);
     assert!(from_files.status.success());
     let from_files: Value = serde_json::from_slice(&from_files.stdout).unwrap();
     assert_eq!(v, from_files);
@@ -232,9 +238,7 @@ fn t8n_trace_files_like_geth() {
 #[test]
 fn t8n_files_in_basedir_and_rlp_txs() {
     let dir = temp_dir("files");
-    std::fs::write(dir.join("alloc.json"), alloc().to_string()).unwrap();
-    std::fs::write(dir.join("env.json"), env().to_string()).unwrap();
-    std::fs::write(dir.join("txs.json"), txs().to_string()).unwrap();
+    write_inputs(&dir);
     let out = ember(
         &[
             "t8n",
@@ -345,17 +349,7 @@ fn t8n_agrees_with_the_execution_specs() {
     // The specs' tool puts rejected transactions in its txRoot: compare on valid ones.
     let valid = Value::Array(txs().as_array().unwrap()[..2].to_vec());
     std::fs::write(dir.join("txs.json"), valid.to_string()).unwrap();
-    let args = [
-        "t8n",
-        "--input.alloc=alloc.json",
-        "--input.env=env.json",
-        "--input.txs=txs.json",
-        "--output.result=stdout",
-        "--output.alloc=stdout",
-        "--state.fork=Cancun",
-        "--state.chainid=1",
-        "--state.reward=-1",
-    ];
+    let args = FROM_FILES;
     let spec = Command::new("ethereum-spec-evm")
         .args(args)
         .current_dir(&dir)
