@@ -94,12 +94,12 @@ impl Kernel {
     /// The quickest implementation on this CPU, measured once per process.
     ///
     /// F is one long dependency chain, so what decides is the latency of its additions,
-    /// XORs and rotations, and that differs between CPUs: where 256-bit integer vector
-    /// operations take one cycle (Intel cores, AMD Zen 4) AVX2 is fastest, but on AMD Zen 5
-    /// they take two and the scalar code, whose operations take one, runs F twice as fast
-    /// (7.0 against 13.0 ns per round). So the first call times both on a few thousand
-    /// rounds (best of three each, about 0.1 ms in all) and keeps the faster; the choice
-    /// never changes a result, only the time.
+    /// XORs and rotations, and that differs between CPUs. Where 256-bit integer vector
+    /// operations take one cycle AVX2 is fastest (8.6 ns a round on an AMD Zen 4). Where they
+    /// take two (an AMD EPYC with AVX-512, Zen 5-like) the scalar code, whose operations take
+    /// one, runs F twice as fast (7.0 against 13.0 ns). So the first call times both on a few
+    /// thousand rounds (best of three each, about 0.1 ms in all) and keeps the faster; the
+    /// choice never changes a result, only the time.
     fn fastest() -> Kernel {
         static CHOSEN: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
         *CHOSEN.get_or_init(|| {
@@ -145,8 +145,9 @@ impl Kernel {
         match self {
             Kernel::Portable => compress_portable(rounds, h, m, t, last_block),
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `Kernel::Avx2` is only ever chosen from `Kernel::available`, which
-            // offers it after `is_x86_feature_detected!("avx2")`, so the CPU has AVX2.
+            // SAFETY: `Kernel` is private to this module, and `Kernel::Avx2` is only made by
+            // `Kernel::available` and by the AVX2 test, both right after
+            // `is_x86_feature_detected!("avx2")` returned true, so the CPU has AVX2.
             Kernel::Avx2 => unsafe { avx2::compress(rounds, h, m, t, last_block) },
         }
     }
