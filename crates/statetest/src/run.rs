@@ -258,28 +258,22 @@ pub fn run_files(
     exec: &(dyn Fn(&Case) -> Outcome + Sync),
     progress: &(dyn Fn(Event<'_>) + Sync),
 ) -> RunSummary {
-    let parts: Vec<RunSummary> = files
-        .par_iter()
-        .map(|f| run_file(f, filter, keep, exec, progress))
-        .collect();
-    let mut summary = RunSummary::default();
-    for part in parts {
-        summary.merge(part);
-    }
-    summary
+    run_file_sets(&[files], filter, keep, exec, progress)
+        .pop()
+        .unwrap_or_default()
 }
 
 /// Runs several sets of files (one per command-line PATH, say) as one parallel run, so that a
 /// set of a few small files does not leave cores idle, and returns one summary per set, in
 /// order (each set's reports and errors in file order, as [`run_files`]).
-pub fn run_file_sets(
-    sets: &[Vec<PathBuf>],
+pub fn run_file_sets<S: AsRef<[PathBuf]> + Sync>(
+    sets: &[S],
     filter: &Filter,
     keep: Keep,
     exec: &(dyn Fn(&Case) -> Outcome + Sync),
     progress: &(dyn Fn(Event<'_>) + Sync),
 ) -> Vec<RunSummary> {
-    let files: Vec<&PathBuf> = sets.iter().flatten().collect();
+    let files: Vec<&PathBuf> = sets.iter().flat_map(|set| set.as_ref()).collect();
     let mut parts = files
         .par_iter()
         .map(|f| run_file(f, filter, keep, exec, progress))
@@ -288,7 +282,7 @@ pub fn run_file_sets(
     sets.iter()
         .map(|set| {
             let mut summary = RunSummary::default();
-            for part in parts.by_ref().take(set.len()) {
+            for part in parts.by_ref().take(set.as_ref().len()) {
                 summary.merge(part);
             }
             summary

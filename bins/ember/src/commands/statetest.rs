@@ -251,9 +251,9 @@ fn run_json_paths(collected: Vec<Result<Vec<PathBuf>, LoadError>>, filter: &Filt
             eprintln!("{e}");
         }
     };
-    let sets: Vec<Vec<PathBuf>> = collected
+    let sets: Vec<&[PathBuf]> = collected
         .iter()
-        .map(|c| c.as_ref().map_or_else(|_| Vec::new(), Vec::clone))
+        .map(|c| c.as_deref().unwrap_or_default())
         .collect();
     let summaries = run_file_sets(&sets, filter, Keep::All, &execute, &progress);
     let mut total = RunSummary::default();
