@@ -1,7 +1,10 @@
-//! Opcode numbers and the facts about each opcode that do not depend on a fork's gas
-//! schedule: mnemonic, immediate size, stack inputs/outputs, and the fork that introduced it.
+//! The opcode table: every opcode's number and the facts about it that are not its
+//! behaviour (mnemonic, immediate size, stack inputs and outputs, the [`Spec`] switch that
+//! introduces it, its static gas, the memory ranges it touches, whether it has dynamic gas).
+//! This is the one place these facts are written: the interpreter's per-fork gas table and
+//! stack checks, the disassembler, the assembler and the tracers read them from here.
 
-use ember_primitives::Fork;
+use ember_primitives::{Fork, Spec};
 
 /// `STOP` (0x00).
 pub const STOP: u8 = 0x00;
@@ -304,8 +307,55 @@ pub const INVALID: u8 = 0xfe;
 /// `SELFDESTRUCT` (0xff).
 pub const SELFDESTRUCT: u8 = 0xff;
 
-/// What an opcode is, independent of gas.
+/// Static gas of LOG0; each topic adds [`LOG_TOPIC`].
+pub const LOG_BASE: u64 = 375;
+/// Static gas per LOG topic.
+pub const LOG_TOPIC: u64 = 375;
+/// Static gas of CREATE and CREATE2.
+pub const CREATE_BASE: u64 = 32_000;
+
+/// The part of an opcode's gas known before it runs, as a function of the fork's rules.
+#[derive(Clone, Copy, Debug)]
+pub enum StaticGas {
+    /// The same under every [`Spec`].
+    Fixed(u64),
+    /// Read from the [`Spec`] (state access priced by EIP-150, EIP-1884, EIP-2929...).
+    FromSpec(fn(&Spec) -> u64),
+}
+
+impl StaticGas {
+    /// The cost under `spec`.
+    #[inline]
+    pub fn of(self, spec: &Spec) -> u64 {
+        match self {
+            StaticGas::Fixed(gas) => gas,
+            StaticGas::FromSpec(f) => f(spec),
+        }
+    }
+}
+
+/// The length of a memory range an opcode touches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemoryLength {
+    /// A fixed number of bytes (MLOAD: 32, MSTORE8: 1).
+    Fixed(u8),
+    /// The stack item at this depth (0 = the top, before the opcode pops anything).
+    Stack(u8),
+}
+
+/// A memory range an opcode reads or writes, named by its stack operands: memory grows to
+/// cover `[offset, offset + length)` unless the length is zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryOperand {
+    /// The stack depth of the offset (0 = the top).
+    pub offset: u8,
+    /// The length.
+    pub length: MemoryLength,
+}
+
+/// Everything about an opcode that is not its behaviour: the one table the interpreter's gas
+/// table and stack checks, the disassembler and assembler, and the tracers read.
+#[derive(Clone, Copy, Debug)]
 pub struct OpInfo {
     /// Mnemonic, as in the Yellow Paper and geth traces.
     pub name: &'static str,
@@ -315,1071 +365,413 @@ pub struct OpInfo {
     pub inputs: u8,
     /// Stack items produced.
     pub outputs: u8,
-    /// The fork that introduced the opcode.
-    pub since: Fork,
+    /// The [`Spec`] switch that introduces the opcode (true for the Frontier opcodes).
+    pub enabled: fn(&Spec) -> bool,
+    /// Gas charged before the opcode runs.
+    pub static_gas: StaticGas,
+    /// The memory ranges it touches (memory expansion is charged for them).
+    pub memory: &'static [MemoryOperand],
+    /// It charges more than its static gas while running (memory, copies, state access...).
+    pub dynamic_gas: bool,
 }
 
-/// Metadata of every defined opcode, indexed by byte (`None`: never defined).
+impl OpInfo {
+    /// True when the opcode exists under `spec`.
+    #[inline]
+    pub fn is_enabled(&self, spec: &Spec) -> bool {
+        (self.enabled)(spec)
+    }
+
+    /// Net stack growth: outputs minus inputs.
+    #[inline]
+    pub const fn stack_growth(&self) -> i32 {
+        self.outputs as i32 - self.inputs as i32
+    }
+
+    /// The first of Ember's forks that has the opcode, `None` when none has it.
+    pub fn introduced_in(&self) -> Option<Fork> {
+        Fork::ALL
+            .into_iter()
+            .find(|&f| self.is_enabled(Spec::of(f)))
+    }
+
+    // ---- builders for the table below ----
+    const fn gas(mut self, gas: u64) -> OpInfo {
+        self.static_gas = StaticGas::Fixed(gas);
+        self
+    }
+    const fn gas_from(mut self, gas: fn(&Spec) -> u64) -> OpInfo {
+        self.static_gas = StaticGas::FromSpec(gas);
+        self
+    }
+    const fn since(mut self, enabled: fn(&Spec) -> bool) -> OpInfo {
+        self.enabled = enabled;
+        self
+    }
+    const fn memory(mut self, memory: &'static [MemoryOperand]) -> OpInfo {
+        self.memory = memory;
+        self
+    }
+    const fn dynamic(mut self) -> OpInfo {
+        self.dynamic_gas = true;
+        self
+    }
+}
+
+/// A row of the table: defined in every fork, free, touching no memory (until the builders).
+const fn op(name: &'static str, immediate: u8, inputs: u8, outputs: u8) -> OpInfo {
+    OpInfo {
+        name,
+        immediate,
+        inputs,
+        outputs,
+        enabled: |_| true,
+        static_gas: StaticGas::Fixed(0),
+        memory: &[],
+        dynamic_gas: false,
+    }
+}
+
+const fn fixed(bytes: u8) -> MemoryLength {
+    MemoryLength::Fixed(bytes)
+}
+
+const fn stack(depth: u8) -> MemoryLength {
+    MemoryLength::Stack(depth)
+}
+
+const fn mem(offset: u8, length: MemoryLength) -> MemoryOperand {
+    MemoryOperand { offset, length }
+}
+
+/// EIP-2929 charges state access as warm up front (a cold access adds the rest while the
+/// opcode runs); before it the whole access cost is static.
+fn warm_or(spec: &Spec, before_berlin: u64) -> u64 {
+    if spec.access_lists {
+        spec.warm_access
+    } else {
+        before_berlin
+    }
+}
+
+/// Every defined opcode, indexed by byte (`None`: never defined).
 pub static OPCODES: [Option<OpInfo>; 256] = {
     let mut t: [Option<OpInfo>; 256] = [None; 256];
-    t[0x00] = Some(OpInfo {
-        name: "STOP",
-        immediate: 0,
-        inputs: 0,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x01] = Some(OpInfo {
-        name: "ADD",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x02] = Some(OpInfo {
-        name: "MUL",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x03] = Some(OpInfo {
-        name: "SUB",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x04] = Some(OpInfo {
-        name: "DIV",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x05] = Some(OpInfo {
-        name: "SDIV",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x06] = Some(OpInfo {
-        name: "MOD",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x07] = Some(OpInfo {
-        name: "SMOD",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x08] = Some(OpInfo {
-        name: "ADDMOD",
-        immediate: 0,
-        inputs: 3,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x09] = Some(OpInfo {
-        name: "MULMOD",
-        immediate: 0,
-        inputs: 3,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x0a] = Some(OpInfo {
-        name: "EXP",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x0b] = Some(OpInfo {
-        name: "SIGNEXTEND",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x10] = Some(OpInfo {
-        name: "LT",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x11] = Some(OpInfo {
-        name: "GT",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x12] = Some(OpInfo {
-        name: "SLT",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x13] = Some(OpInfo {
-        name: "SGT",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x14] = Some(OpInfo {
-        name: "EQ",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x15] = Some(OpInfo {
-        name: "ISZERO",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x16] = Some(OpInfo {
-        name: "AND",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x17] = Some(OpInfo {
-        name: "OR",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x18] = Some(OpInfo {
-        name: "XOR",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x19] = Some(OpInfo {
-        name: "NOT",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x1a] = Some(OpInfo {
-        name: "BYTE",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x1b] = Some(OpInfo {
-        name: "SHL",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Constantinople,
-    });
-    t[0x1c] = Some(OpInfo {
-        name: "SHR",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Constantinople,
-    });
-    t[0x1d] = Some(OpInfo {
-        name: "SAR",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Constantinople,
-    });
-    t[0x1e] = Some(OpInfo {
-        name: "CLZ",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Osaka,
-    });
-    t[0x20] = Some(OpInfo {
-        name: "KECCAK256",
-        immediate: 0,
-        inputs: 2,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x30] = Some(OpInfo {
-        name: "ADDRESS",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x31] = Some(OpInfo {
-        name: "BALANCE",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x32] = Some(OpInfo {
-        name: "ORIGIN",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x33] = Some(OpInfo {
-        name: "CALLER",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x34] = Some(OpInfo {
-        name: "CALLVALUE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x35] = Some(OpInfo {
-        name: "CALLDATALOAD",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x36] = Some(OpInfo {
-        name: "CALLDATASIZE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x37] = Some(OpInfo {
-        name: "CALLDATACOPY",
-        immediate: 0,
-        inputs: 3,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x38] = Some(OpInfo {
-        name: "CODESIZE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x39] = Some(OpInfo {
-        name: "CODECOPY",
-        immediate: 0,
-        inputs: 3,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x3a] = Some(OpInfo {
-        name: "GASPRICE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x3b] = Some(OpInfo {
-        name: "EXTCODESIZE",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x3c] = Some(OpInfo {
-        name: "EXTCODECOPY",
-        immediate: 0,
-        inputs: 4,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x3d] = Some(OpInfo {
-        name: "RETURNDATASIZE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Byzantium,
-    });
-    t[0x3e] = Some(OpInfo {
-        name: "RETURNDATACOPY",
-        immediate: 0,
-        inputs: 3,
-        outputs: 0,
-        since: Fork::Byzantium,
-    });
-    t[0x3f] = Some(OpInfo {
-        name: "EXTCODEHASH",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Constantinople,
-    });
-    t[0x40] = Some(OpInfo {
-        name: "BLOCKHASH",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x41] = Some(OpInfo {
-        name: "COINBASE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x42] = Some(OpInfo {
-        name: "TIMESTAMP",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x43] = Some(OpInfo {
-        name: "NUMBER",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x44] = Some(OpInfo {
-        name: "PREVRANDAO",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x45] = Some(OpInfo {
-        name: "GASLIMIT",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x46] = Some(OpInfo {
-        name: "CHAINID",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Istanbul,
-    });
-    t[0x47] = Some(OpInfo {
-        name: "SELFBALANCE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Istanbul,
-    });
-    t[0x48] = Some(OpInfo {
-        name: "BASEFEE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::London,
-    });
-    t[0x49] = Some(OpInfo {
-        name: "BLOBHASH",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Cancun,
-    });
-    t[0x4a] = Some(OpInfo {
-        name: "BLOBBASEFEE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Cancun,
-    });
-    t[0x50] = Some(OpInfo {
-        name: "POP",
-        immediate: 0,
-        inputs: 1,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x51] = Some(OpInfo {
-        name: "MLOAD",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x52] = Some(OpInfo {
-        name: "MSTORE",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x53] = Some(OpInfo {
-        name: "MSTORE8",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x54] = Some(OpInfo {
-        name: "SLOAD",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x55] = Some(OpInfo {
-        name: "SSTORE",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x56] = Some(OpInfo {
-        name: "JUMP",
-        immediate: 0,
-        inputs: 1,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x57] = Some(OpInfo {
-        name: "JUMPI",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x58] = Some(OpInfo {
-        name: "PC",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x59] = Some(OpInfo {
-        name: "MSIZE",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x5a] = Some(OpInfo {
-        name: "GAS",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x5b] = Some(OpInfo {
-        name: "JUMPDEST",
-        immediate: 0,
-        inputs: 0,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0x5c] = Some(OpInfo {
-        name: "TLOAD",
-        immediate: 0,
-        inputs: 1,
-        outputs: 1,
-        since: Fork::Cancun,
-    });
-    t[0x5d] = Some(OpInfo {
-        name: "TSTORE",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Cancun,
-    });
-    t[0x5e] = Some(OpInfo {
-        name: "MCOPY",
-        immediate: 0,
-        inputs: 3,
-        outputs: 0,
-        since: Fork::Cancun,
-    });
-    t[0x5f] = Some(OpInfo {
-        name: "PUSH0",
-        immediate: 0,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Shanghai,
-    });
-    t[0x60] = Some(OpInfo {
-        name: "PUSH1",
-        immediate: 1,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x61] = Some(OpInfo {
-        name: "PUSH2",
-        immediate: 2,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x62] = Some(OpInfo {
-        name: "PUSH3",
-        immediate: 3,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x63] = Some(OpInfo {
-        name: "PUSH4",
-        immediate: 4,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x64] = Some(OpInfo {
-        name: "PUSH5",
-        immediate: 5,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x65] = Some(OpInfo {
-        name: "PUSH6",
-        immediate: 6,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x66] = Some(OpInfo {
-        name: "PUSH7",
-        immediate: 7,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x67] = Some(OpInfo {
-        name: "PUSH8",
-        immediate: 8,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x68] = Some(OpInfo {
-        name: "PUSH9",
-        immediate: 9,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x69] = Some(OpInfo {
-        name: "PUSH10",
-        immediate: 10,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x6a] = Some(OpInfo {
-        name: "PUSH11",
-        immediate: 11,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x6b] = Some(OpInfo {
-        name: "PUSH12",
-        immediate: 12,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x6c] = Some(OpInfo {
-        name: "PUSH13",
-        immediate: 13,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x6d] = Some(OpInfo {
-        name: "PUSH14",
-        immediate: 14,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x6e] = Some(OpInfo {
-        name: "PUSH15",
-        immediate: 15,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x6f] = Some(OpInfo {
-        name: "PUSH16",
-        immediate: 16,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x70] = Some(OpInfo {
-        name: "PUSH17",
-        immediate: 17,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x71] = Some(OpInfo {
-        name: "PUSH18",
-        immediate: 18,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x72] = Some(OpInfo {
-        name: "PUSH19",
-        immediate: 19,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x73] = Some(OpInfo {
-        name: "PUSH20",
-        immediate: 20,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x74] = Some(OpInfo {
-        name: "PUSH21",
-        immediate: 21,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x75] = Some(OpInfo {
-        name: "PUSH22",
-        immediate: 22,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x76] = Some(OpInfo {
-        name: "PUSH23",
-        immediate: 23,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x77] = Some(OpInfo {
-        name: "PUSH24",
-        immediate: 24,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x78] = Some(OpInfo {
-        name: "PUSH25",
-        immediate: 25,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x79] = Some(OpInfo {
-        name: "PUSH26",
-        immediate: 26,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x7a] = Some(OpInfo {
-        name: "PUSH27",
-        immediate: 27,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x7b] = Some(OpInfo {
-        name: "PUSH28",
-        immediate: 28,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x7c] = Some(OpInfo {
-        name: "PUSH29",
-        immediate: 29,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x7d] = Some(OpInfo {
-        name: "PUSH30",
-        immediate: 30,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x7e] = Some(OpInfo {
-        name: "PUSH31",
-        immediate: 31,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x7f] = Some(OpInfo {
-        name: "PUSH32",
-        immediate: 32,
-        inputs: 0,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0x80] = Some(OpInfo {
-        name: "DUP1",
-        immediate: 0,
-        inputs: 1,
-        outputs: 2,
-        since: Fork::Frontier,
-    });
-    t[0x81] = Some(OpInfo {
-        name: "DUP2",
-        immediate: 0,
-        inputs: 2,
-        outputs: 3,
-        since: Fork::Frontier,
-    });
-    t[0x82] = Some(OpInfo {
-        name: "DUP3",
-        immediate: 0,
-        inputs: 3,
-        outputs: 4,
-        since: Fork::Frontier,
-    });
-    t[0x83] = Some(OpInfo {
-        name: "DUP4",
-        immediate: 0,
-        inputs: 4,
-        outputs: 5,
-        since: Fork::Frontier,
-    });
-    t[0x84] = Some(OpInfo {
-        name: "DUP5",
-        immediate: 0,
-        inputs: 5,
-        outputs: 6,
-        since: Fork::Frontier,
-    });
-    t[0x85] = Some(OpInfo {
-        name: "DUP6",
-        immediate: 0,
-        inputs: 6,
-        outputs: 7,
-        since: Fork::Frontier,
-    });
-    t[0x86] = Some(OpInfo {
-        name: "DUP7",
-        immediate: 0,
-        inputs: 7,
-        outputs: 8,
-        since: Fork::Frontier,
-    });
-    t[0x87] = Some(OpInfo {
-        name: "DUP8",
-        immediate: 0,
-        inputs: 8,
-        outputs: 9,
-        since: Fork::Frontier,
-    });
-    t[0x88] = Some(OpInfo {
-        name: "DUP9",
-        immediate: 0,
-        inputs: 9,
-        outputs: 10,
-        since: Fork::Frontier,
-    });
-    t[0x89] = Some(OpInfo {
-        name: "DUP10",
-        immediate: 0,
-        inputs: 10,
-        outputs: 11,
-        since: Fork::Frontier,
-    });
-    t[0x8a] = Some(OpInfo {
-        name: "DUP11",
-        immediate: 0,
-        inputs: 11,
-        outputs: 12,
-        since: Fork::Frontier,
-    });
-    t[0x8b] = Some(OpInfo {
-        name: "DUP12",
-        immediate: 0,
-        inputs: 12,
-        outputs: 13,
-        since: Fork::Frontier,
-    });
-    t[0x8c] = Some(OpInfo {
-        name: "DUP13",
-        immediate: 0,
-        inputs: 13,
-        outputs: 14,
-        since: Fork::Frontier,
-    });
-    t[0x8d] = Some(OpInfo {
-        name: "DUP14",
-        immediate: 0,
-        inputs: 14,
-        outputs: 15,
-        since: Fork::Frontier,
-    });
-    t[0x8e] = Some(OpInfo {
-        name: "DUP15",
-        immediate: 0,
-        inputs: 15,
-        outputs: 16,
-        since: Fork::Frontier,
-    });
-    t[0x8f] = Some(OpInfo {
-        name: "DUP16",
-        immediate: 0,
-        inputs: 16,
-        outputs: 17,
-        since: Fork::Frontier,
-    });
-    t[0x90] = Some(OpInfo {
-        name: "SWAP1",
-        immediate: 0,
-        inputs: 2,
-        outputs: 2,
-        since: Fork::Frontier,
-    });
-    t[0x91] = Some(OpInfo {
-        name: "SWAP2",
-        immediate: 0,
-        inputs: 3,
-        outputs: 3,
-        since: Fork::Frontier,
-    });
-    t[0x92] = Some(OpInfo {
-        name: "SWAP3",
-        immediate: 0,
-        inputs: 4,
-        outputs: 4,
-        since: Fork::Frontier,
-    });
-    t[0x93] = Some(OpInfo {
-        name: "SWAP4",
-        immediate: 0,
-        inputs: 5,
-        outputs: 5,
-        since: Fork::Frontier,
-    });
-    t[0x94] = Some(OpInfo {
-        name: "SWAP5",
-        immediate: 0,
-        inputs: 6,
-        outputs: 6,
-        since: Fork::Frontier,
-    });
-    t[0x95] = Some(OpInfo {
-        name: "SWAP6",
-        immediate: 0,
-        inputs: 7,
-        outputs: 7,
-        since: Fork::Frontier,
-    });
-    t[0x96] = Some(OpInfo {
-        name: "SWAP7",
-        immediate: 0,
-        inputs: 8,
-        outputs: 8,
-        since: Fork::Frontier,
-    });
-    t[0x97] = Some(OpInfo {
-        name: "SWAP8",
-        immediate: 0,
-        inputs: 9,
-        outputs: 9,
-        since: Fork::Frontier,
-    });
-    t[0x98] = Some(OpInfo {
-        name: "SWAP9",
-        immediate: 0,
-        inputs: 10,
-        outputs: 10,
-        since: Fork::Frontier,
-    });
-    t[0x99] = Some(OpInfo {
-        name: "SWAP10",
-        immediate: 0,
-        inputs: 11,
-        outputs: 11,
-        since: Fork::Frontier,
-    });
-    t[0x9a] = Some(OpInfo {
-        name: "SWAP11",
-        immediate: 0,
-        inputs: 12,
-        outputs: 12,
-        since: Fork::Frontier,
-    });
-    t[0x9b] = Some(OpInfo {
-        name: "SWAP12",
-        immediate: 0,
-        inputs: 13,
-        outputs: 13,
-        since: Fork::Frontier,
-    });
-    t[0x9c] = Some(OpInfo {
-        name: "SWAP13",
-        immediate: 0,
-        inputs: 14,
-        outputs: 14,
-        since: Fork::Frontier,
-    });
-    t[0x9d] = Some(OpInfo {
-        name: "SWAP14",
-        immediate: 0,
-        inputs: 15,
-        outputs: 15,
-        since: Fork::Frontier,
-    });
-    t[0x9e] = Some(OpInfo {
-        name: "SWAP15",
-        immediate: 0,
-        inputs: 16,
-        outputs: 16,
-        since: Fork::Frontier,
-    });
-    t[0x9f] = Some(OpInfo {
-        name: "SWAP16",
-        immediate: 0,
-        inputs: 17,
-        outputs: 17,
-        since: Fork::Frontier,
-    });
-    t[0xa0] = Some(OpInfo {
-        name: "LOG0",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0xa1] = Some(OpInfo {
-        name: "LOG1",
-        immediate: 0,
-        inputs: 3,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0xa2] = Some(OpInfo {
-        name: "LOG2",
-        immediate: 0,
-        inputs: 4,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0xa3] = Some(OpInfo {
-        name: "LOG3",
-        immediate: 0,
-        inputs: 5,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0xa4] = Some(OpInfo {
-        name: "LOG4",
-        immediate: 0,
-        inputs: 6,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0xf0] = Some(OpInfo {
-        name: "CREATE",
-        immediate: 0,
-        inputs: 3,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0xf1] = Some(OpInfo {
-        name: "CALL",
-        immediate: 0,
-        inputs: 7,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0xf2] = Some(OpInfo {
-        name: "CALLCODE",
-        immediate: 0,
-        inputs: 7,
-        outputs: 1,
-        since: Fork::Frontier,
-    });
-    t[0xf3] = Some(OpInfo {
-        name: "RETURN",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0xf4] = Some(OpInfo {
-        name: "DELEGATECALL",
-        immediate: 0,
-        inputs: 6,
-        outputs: 1,
-        since: Fork::Homestead,
-    });
-    t[0xf5] = Some(OpInfo {
-        name: "CREATE2",
-        immediate: 0,
-        inputs: 4,
-        outputs: 1,
-        since: Fork::Constantinople,
-    });
-    t[0xfa] = Some(OpInfo {
-        name: "STATICCALL",
-        immediate: 0,
-        inputs: 6,
-        outputs: 1,
-        since: Fork::Byzantium,
-    });
-    t[0xfd] = Some(OpInfo {
-        name: "REVERT",
-        immediate: 0,
-        inputs: 2,
-        outputs: 0,
-        since: Fork::Byzantium,
-    });
-    t[0xfe] = Some(OpInfo {
-        name: "INVALID",
-        immediate: 0,
-        inputs: 0,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
-    t[0xff] = Some(OpInfo {
-        name: "SELFDESTRUCT",
-        immediate: 0,
-        inputs: 1,
-        outputs: 0,
-        since: Fork::Frontier,
-    });
+    t[STOP as usize] = Some(op("STOP", 0, 0, 0).gas(0));
+    t[ADD as usize] = Some(op("ADD", 0, 2, 1).gas(3));
+    t[MUL as usize] = Some(op("MUL", 0, 2, 1).gas(5));
+    t[SUB as usize] = Some(op("SUB", 0, 2, 1).gas(3));
+    t[DIV as usize] = Some(op("DIV", 0, 2, 1).gas(5));
+    t[SDIV as usize] = Some(op("SDIV", 0, 2, 1).gas(5));
+    t[MOD as usize] = Some(op("MOD", 0, 2, 1).gas(5));
+    t[SMOD as usize] = Some(op("SMOD", 0, 2, 1).gas(5));
+    t[ADDMOD as usize] = Some(op("ADDMOD", 0, 3, 1).gas(8));
+    t[MULMOD as usize] = Some(op("MULMOD", 0, 3, 1).gas(8));
+    t[EXP as usize] = Some(op("EXP", 0, 2, 1).gas(10).dynamic());
+    t[SIGNEXTEND as usize] = Some(op("SIGNEXTEND", 0, 2, 1).gas(5));
+    t[LT as usize] = Some(op("LT", 0, 2, 1).gas(3));
+    t[GT as usize] = Some(op("GT", 0, 2, 1).gas(3));
+    t[SLT as usize] = Some(op("SLT", 0, 2, 1).gas(3));
+    t[SGT as usize] = Some(op("SGT", 0, 2, 1).gas(3));
+    t[EQ as usize] = Some(op("EQ", 0, 2, 1).gas(3));
+    t[ISZERO as usize] = Some(op("ISZERO", 0, 1, 1).gas(3));
+    t[AND as usize] = Some(op("AND", 0, 2, 1).gas(3));
+    t[OR as usize] = Some(op("OR", 0, 2, 1).gas(3));
+    t[XOR as usize] = Some(op("XOR", 0, 2, 1).gas(3));
+    t[NOT as usize] = Some(op("NOT", 0, 1, 1).gas(3));
+    t[BYTE as usize] = Some(op("BYTE", 0, 2, 1).gas(3));
+    t[SHL as usize] = Some(op("SHL", 0, 2, 1).gas(3).since(|s| s.op_shifts));
+    t[SHR as usize] = Some(op("SHR", 0, 2, 1).gas(3).since(|s| s.op_shifts));
+    t[SAR as usize] = Some(op("SAR", 0, 2, 1).gas(3).since(|s| s.op_shifts));
+    t[CLZ as usize] = Some(op("CLZ", 0, 1, 1).gas(5).since(|s| s.op_clz));
+    t[KECCAK256 as usize] = Some(
+        op("KECCAK256", 0, 2, 1)
+            .gas(30)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[ADDRESS as usize] = Some(op("ADDRESS", 0, 0, 1).gas(2));
+    t[BALANCE as usize] = Some(
+        op("BALANCE", 0, 1, 1)
+            .gas_from(|s| warm_or(s, s.balance))
+            .dynamic(),
+    );
+    t[ORIGIN as usize] = Some(op("ORIGIN", 0, 0, 1).gas(2));
+    t[CALLER as usize] = Some(op("CALLER", 0, 0, 1).gas(2));
+    t[CALLVALUE as usize] = Some(op("CALLVALUE", 0, 0, 1).gas(2));
+    t[CALLDATALOAD as usize] = Some(op("CALLDATALOAD", 0, 1, 1).gas(3));
+    t[CALLDATASIZE as usize] = Some(op("CALLDATASIZE", 0, 0, 1).gas(2));
+    t[CALLDATACOPY as usize] = Some(
+        op("CALLDATACOPY", 0, 3, 0)
+            .gas(3)
+            .memory(&[mem(0, stack(2))])
+            .dynamic(),
+    );
+    t[CODESIZE as usize] = Some(op("CODESIZE", 0, 0, 1).gas(2));
+    t[CODECOPY as usize] = Some(
+        op("CODECOPY", 0, 3, 0)
+            .gas(3)
+            .memory(&[mem(0, stack(2))])
+            .dynamic(),
+    );
+    t[GASPRICE as usize] = Some(op("GASPRICE", 0, 0, 1).gas(2));
+    t[EXTCODESIZE as usize] = Some(
+        op("EXTCODESIZE", 0, 1, 1)
+            .gas_from(|s| warm_or(s, s.extcode))
+            .dynamic(),
+    );
+    t[EXTCODECOPY as usize] = Some(
+        op("EXTCODECOPY", 0, 4, 0)
+            .gas_from(|s| warm_or(s, s.extcode))
+            .memory(&[mem(1, stack(3))])
+            .dynamic(),
+    );
+    t[RETURNDATASIZE as usize] = Some(
+        op("RETURNDATASIZE", 0, 0, 1)
+            .gas(2)
+            .since(|s| s.op_returndata),
+    );
+    t[RETURNDATACOPY as usize] = Some(
+        op("RETURNDATACOPY", 0, 3, 0)
+            .gas(3)
+            .since(|s| s.op_returndata)
+            .memory(&[mem(0, stack(2))])
+            .dynamic(),
+    );
+    t[EXTCODEHASH as usize] = Some(
+        op("EXTCODEHASH", 0, 1, 1)
+            .gas_from(|s| warm_or(s, s.extcodehash))
+            .since(|s| s.op_extcodehash)
+            .dynamic(),
+    );
+    t[BLOCKHASH as usize] = Some(op("BLOCKHASH", 0, 1, 1).gas(20));
+    t[COINBASE as usize] = Some(op("COINBASE", 0, 0, 1).gas(2));
+    t[TIMESTAMP as usize] = Some(op("TIMESTAMP", 0, 0, 1).gas(2));
+    t[NUMBER as usize] = Some(op("NUMBER", 0, 0, 1).gas(2));
+    t[PREVRANDAO as usize] = Some(op("PREVRANDAO", 0, 0, 1).gas(2));
+    t[GASLIMIT as usize] = Some(op("GASLIMIT", 0, 0, 1).gas(2));
+    t[CHAINID as usize] = Some(op("CHAINID", 0, 0, 1).gas(2).since(|s| s.op_chainid));
+    t[SELFBALANCE as usize] = Some(
+        op("SELFBALANCE", 0, 0, 1)
+            .gas(5)
+            .since(|s| s.op_selfbalance),
+    );
+    t[BASEFEE as usize] = Some(op("BASEFEE", 0, 0, 1).gas(2).since(|s| s.op_basefee));
+    t[BLOBHASH as usize] = Some(op("BLOBHASH", 0, 1, 1).gas(3).since(|s| s.op_blobhash));
+    t[BLOBBASEFEE as usize] = Some(
+        op("BLOBBASEFEE", 0, 0, 1)
+            .gas(2)
+            .since(|s| s.op_blobbasefee),
+    );
+    t[POP as usize] = Some(op("POP", 0, 1, 0).gas(2));
+    t[MLOAD as usize] = Some(
+        op("MLOAD", 0, 1, 1)
+            .gas(3)
+            .memory(&[mem(0, fixed(32))])
+            .dynamic(),
+    );
+    t[MSTORE as usize] = Some(
+        op("MSTORE", 0, 2, 0)
+            .gas(3)
+            .memory(&[mem(0, fixed(32))])
+            .dynamic(),
+    );
+    t[MSTORE8 as usize] = Some(
+        op("MSTORE8", 0, 2, 0)
+            .gas(3)
+            .memory(&[mem(0, fixed(1))])
+            .dynamic(),
+    );
+    t[SLOAD as usize] = Some(
+        op("SLOAD", 0, 1, 1)
+            .gas_from(|s| warm_or(s, s.sload))
+            .dynamic(),
+    );
+    t[SSTORE as usize] = Some(op("SSTORE", 0, 2, 0).gas(0).dynamic());
+    t[JUMP as usize] = Some(op("JUMP", 0, 1, 0).gas(8));
+    t[JUMPI as usize] = Some(op("JUMPI", 0, 2, 0).gas(10));
+    t[PC as usize] = Some(op("PC", 0, 0, 1).gas(2));
+    t[MSIZE as usize] = Some(op("MSIZE", 0, 0, 1).gas(2));
+    t[GAS as usize] = Some(op("GAS", 0, 0, 1).gas(2));
+    t[JUMPDEST as usize] = Some(op("JUMPDEST", 0, 0, 0).gas(1));
+    t[TLOAD as usize] = Some(
+        op("TLOAD", 0, 1, 1)
+            .gas(100)
+            .since(|s| s.op_transient_storage),
+    );
+    t[TSTORE as usize] = Some(
+        op("TSTORE", 0, 2, 0)
+            .gas(100)
+            .since(|s| s.op_transient_storage),
+    );
+    t[MCOPY as usize] = Some(
+        op("MCOPY", 0, 3, 0)
+            .gas(3)
+            .since(|s| s.op_mcopy)
+            .memory(&[mem(0, stack(2)), mem(1, stack(2))])
+            .dynamic(),
+    );
+    t[PUSH0 as usize] = Some(op("PUSH0", 0, 0, 1).gas(2).since(|s| s.op_push0));
+    t[PUSH1 as usize] = Some(op("PUSH1", 1, 0, 1).gas(3));
+    t[PUSH2 as usize] = Some(op("PUSH2", 2, 0, 1).gas(3));
+    t[PUSH3 as usize] = Some(op("PUSH3", 3, 0, 1).gas(3));
+    t[PUSH4 as usize] = Some(op("PUSH4", 4, 0, 1).gas(3));
+    t[PUSH5 as usize] = Some(op("PUSH5", 5, 0, 1).gas(3));
+    t[PUSH6 as usize] = Some(op("PUSH6", 6, 0, 1).gas(3));
+    t[PUSH7 as usize] = Some(op("PUSH7", 7, 0, 1).gas(3));
+    t[PUSH8 as usize] = Some(op("PUSH8", 8, 0, 1).gas(3));
+    t[PUSH9 as usize] = Some(op("PUSH9", 9, 0, 1).gas(3));
+    t[PUSH10 as usize] = Some(op("PUSH10", 10, 0, 1).gas(3));
+    t[PUSH11 as usize] = Some(op("PUSH11", 11, 0, 1).gas(3));
+    t[PUSH12 as usize] = Some(op("PUSH12", 12, 0, 1).gas(3));
+    t[PUSH13 as usize] = Some(op("PUSH13", 13, 0, 1).gas(3));
+    t[PUSH14 as usize] = Some(op("PUSH14", 14, 0, 1).gas(3));
+    t[PUSH15 as usize] = Some(op("PUSH15", 15, 0, 1).gas(3));
+    t[PUSH16 as usize] = Some(op("PUSH16", 16, 0, 1).gas(3));
+    t[PUSH17 as usize] = Some(op("PUSH17", 17, 0, 1).gas(3));
+    t[PUSH18 as usize] = Some(op("PUSH18", 18, 0, 1).gas(3));
+    t[PUSH19 as usize] = Some(op("PUSH19", 19, 0, 1).gas(3));
+    t[PUSH20 as usize] = Some(op("PUSH20", 20, 0, 1).gas(3));
+    t[PUSH21 as usize] = Some(op("PUSH21", 21, 0, 1).gas(3));
+    t[PUSH22 as usize] = Some(op("PUSH22", 22, 0, 1).gas(3));
+    t[PUSH23 as usize] = Some(op("PUSH23", 23, 0, 1).gas(3));
+    t[PUSH24 as usize] = Some(op("PUSH24", 24, 0, 1).gas(3));
+    t[PUSH25 as usize] = Some(op("PUSH25", 25, 0, 1).gas(3));
+    t[PUSH26 as usize] = Some(op("PUSH26", 26, 0, 1).gas(3));
+    t[PUSH27 as usize] = Some(op("PUSH27", 27, 0, 1).gas(3));
+    t[PUSH28 as usize] = Some(op("PUSH28", 28, 0, 1).gas(3));
+    t[PUSH29 as usize] = Some(op("PUSH29", 29, 0, 1).gas(3));
+    t[PUSH30 as usize] = Some(op("PUSH30", 30, 0, 1).gas(3));
+    t[PUSH31 as usize] = Some(op("PUSH31", 31, 0, 1).gas(3));
+    t[PUSH32 as usize] = Some(op("PUSH32", 32, 0, 1).gas(3));
+    t[DUP1 as usize] = Some(op("DUP1", 0, 1, 2).gas(3));
+    t[DUP2 as usize] = Some(op("DUP2", 0, 2, 3).gas(3));
+    t[DUP3 as usize] = Some(op("DUP3", 0, 3, 4).gas(3));
+    t[DUP4 as usize] = Some(op("DUP4", 0, 4, 5).gas(3));
+    t[DUP5 as usize] = Some(op("DUP5", 0, 5, 6).gas(3));
+    t[DUP6 as usize] = Some(op("DUP6", 0, 6, 7).gas(3));
+    t[DUP7 as usize] = Some(op("DUP7", 0, 7, 8).gas(3));
+    t[DUP8 as usize] = Some(op("DUP8", 0, 8, 9).gas(3));
+    t[DUP9 as usize] = Some(op("DUP9", 0, 9, 10).gas(3));
+    t[DUP10 as usize] = Some(op("DUP10", 0, 10, 11).gas(3));
+    t[DUP11 as usize] = Some(op("DUP11", 0, 11, 12).gas(3));
+    t[DUP12 as usize] = Some(op("DUP12", 0, 12, 13).gas(3));
+    t[DUP13 as usize] = Some(op("DUP13", 0, 13, 14).gas(3));
+    t[DUP14 as usize] = Some(op("DUP14", 0, 14, 15).gas(3));
+    t[DUP15 as usize] = Some(op("DUP15", 0, 15, 16).gas(3));
+    t[DUP16 as usize] = Some(op("DUP16", 0, 16, 17).gas(3));
+    t[SWAP1 as usize] = Some(op("SWAP1", 0, 2, 2).gas(3));
+    t[SWAP2 as usize] = Some(op("SWAP2", 0, 3, 3).gas(3));
+    t[SWAP3 as usize] = Some(op("SWAP3", 0, 4, 4).gas(3));
+    t[SWAP4 as usize] = Some(op("SWAP4", 0, 5, 5).gas(3));
+    t[SWAP5 as usize] = Some(op("SWAP5", 0, 6, 6).gas(3));
+    t[SWAP6 as usize] = Some(op("SWAP6", 0, 7, 7).gas(3));
+    t[SWAP7 as usize] = Some(op("SWAP7", 0, 8, 8).gas(3));
+    t[SWAP8 as usize] = Some(op("SWAP8", 0, 9, 9).gas(3));
+    t[SWAP9 as usize] = Some(op("SWAP9", 0, 10, 10).gas(3));
+    t[SWAP10 as usize] = Some(op("SWAP10", 0, 11, 11).gas(3));
+    t[SWAP11 as usize] = Some(op("SWAP11", 0, 12, 12).gas(3));
+    t[SWAP12 as usize] = Some(op("SWAP12", 0, 13, 13).gas(3));
+    t[SWAP13 as usize] = Some(op("SWAP13", 0, 14, 14).gas(3));
+    t[SWAP14 as usize] = Some(op("SWAP14", 0, 15, 15).gas(3));
+    t[SWAP15 as usize] = Some(op("SWAP15", 0, 16, 16).gas(3));
+    t[SWAP16 as usize] = Some(op("SWAP16", 0, 17, 17).gas(3));
+    t[LOG0 as usize] = Some(
+        op("LOG0", 0, 2, 0)
+            .gas(LOG_BASE)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[LOG1 as usize] = Some(
+        op("LOG1", 0, 3, 0)
+            .gas(LOG_BASE + 1 * LOG_TOPIC)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[LOG2 as usize] = Some(
+        op("LOG2", 0, 4, 0)
+            .gas(LOG_BASE + 2 * LOG_TOPIC)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[LOG3 as usize] = Some(
+        op("LOG3", 0, 5, 0)
+            .gas(LOG_BASE + 3 * LOG_TOPIC)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[LOG4 as usize] = Some(
+        op("LOG4", 0, 6, 0)
+            .gas(LOG_BASE + 4 * LOG_TOPIC)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[CREATE as usize] = Some(
+        op("CREATE", 0, 3, 1)
+            .gas(CREATE_BASE)
+            .memory(&[mem(1, stack(2))])
+            .dynamic(),
+    );
+    t[CALL as usize] = Some(
+        op("CALL", 0, 7, 1)
+            .gas_from(|s| warm_or(s, s.call))
+            .memory(&[mem(3, stack(4)), mem(5, stack(6))])
+            .dynamic(),
+    );
+    t[CALLCODE as usize] = Some(
+        op("CALLCODE", 0, 7, 1)
+            .gas_from(|s| warm_or(s, s.call))
+            .memory(&[mem(3, stack(4)), mem(5, stack(6))])
+            .dynamic(),
+    );
+    t[RETURN as usize] = Some(
+        op("RETURN", 0, 2, 0)
+            .gas(0)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[DELEGATECALL as usize] = Some(
+        op("DELEGATECALL", 0, 6, 1)
+            .gas_from(|s| warm_or(s, s.call))
+            .since(|s| s.op_delegatecall)
+            .memory(&[mem(2, stack(3)), mem(4, stack(5))])
+            .dynamic(),
+    );
+    t[CREATE2 as usize] = Some(
+        op("CREATE2", 0, 4, 1)
+            .gas(CREATE_BASE)
+            .since(|s| s.op_create2)
+            .memory(&[mem(1, stack(2))])
+            .dynamic(),
+    );
+    t[STATICCALL as usize] = Some(
+        op("STATICCALL", 0, 6, 1)
+            .gas_from(|s| warm_or(s, s.call))
+            .since(|s| s.op_staticcall)
+            .memory(&[mem(2, stack(3)), mem(4, stack(5))])
+            .dynamic(),
+    );
+    t[REVERT as usize] = Some(
+        op("REVERT", 0, 2, 0)
+            .gas(0)
+            .since(|s| s.op_revert)
+            .memory(&[mem(0, stack(1))])
+            .dynamic(),
+    );
+    t[INVALID as usize] = Some(op("INVALID", 0, 0, 0).gas(0));
+    t[SELFDESTRUCT as usize] = Some(
+        op("SELFDESTRUCT", 0, 1, 0)
+            .gas_from(|s| s.selfdestruct)
+            .dynamic(),
+    );
     t
 };
 
-/// The opcode's info when it is defined in `fork`.
+/// The opcode's info when it is defined under `spec`.
 #[inline]
-pub fn info(op: u8, fork: Fork) -> Option<&'static OpInfo> {
+pub fn info(op: u8, spec: &Spec) -> Option<&'static OpInfo> {
     match &OPCODES[op as usize] {
-        Some(info) if fork.is_enabled(info.since) => Some(info),
+        Some(info) if info.is_enabled(spec) => Some(info),
         _ => None,
     }
 }
@@ -1398,8 +790,39 @@ mod tests {
         assert_eq!(name(PUSH32), Some("PUSH32"));
         assert_eq!(OPCODES[PUSH32 as usize].unwrap().immediate, 32);
         assert_eq!(OPCODES[SWAP16 as usize].unwrap().inputs, 17);
-        assert!(info(PUSH0, Fork::London).is_none());
-        assert!(info(PUSH0, Fork::Shanghai).is_some());
+        assert!(info(PUSH0, Spec::of(Fork::London)).is_none());
+        assert!(info(PUSH0, Spec::of(Fork::Shanghai)).is_some());
         assert_eq!(OPCODES.iter().flatten().count(), 150);
+        assert_eq!(
+            OPCODES[CLZ as usize].unwrap().introduced_in(),
+            Some(Fork::Osaka)
+        );
+        assert_eq!(
+            OPCODES[DELEGATECALL as usize].unwrap().introduced_in(),
+            Some(Fork::Homestead)
+        );
+    }
+
+    #[test]
+    fn static_gas_follows_the_spec() {
+        let sload = OPCODES[SLOAD as usize].unwrap().static_gas;
+        assert_eq!(sload.of(Spec::of(Fork::Frontier)), 50);
+        assert_eq!(sload.of(Spec::of(Fork::Istanbul)), 800);
+        assert_eq!(sload.of(Spec::of(Fork::Berlin)), 100);
+        let log2 = OPCODES[LOG2 as usize].unwrap().static_gas;
+        assert_eq!(log2.of(Spec::of(Fork::Frontier)), 375 * 3);
+    }
+
+    #[test]
+    fn memory_operands_name_real_stack_items() {
+        for info in OPCODES.iter().flatten() {
+            assert!(info.dynamic_gas || info.memory.is_empty(), "{}", info.name);
+            for m in info.memory {
+                assert!(m.offset < info.inputs, "{}", info.name);
+                if let MemoryLength::Stack(depth) = m.length {
+                    assert!(depth < info.inputs, "{}", info.name);
+                }
+            }
+        }
     }
 }

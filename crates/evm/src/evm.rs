@@ -39,7 +39,7 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
 #[derive(Debug)]
 pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     db: DB,
-    fork: Fork,
+    spec: &'static Spec,
     block: BlockEnv,
     chain_id: u64,
     inspector: I,
@@ -55,7 +55,7 @@ impl<DB: Database> Evm<DB> {
     pub fn builder(db: DB) -> EvmBuilder<DB> {
         EvmBuilder {
             db,
-            fork: Fork::LATEST,
+            spec: Spec::of(Fork::LATEST),
             block: BlockEnv::default(),
             chain_id: 1,
             inspector: NoopInspector,
@@ -71,7 +71,15 @@ impl<DB: Database> Evm<DB> {
 impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
     /// The fork whose rules apply.
     pub fn fork(mut self, fork: Fork) -> Self {
-        self.fork = fork;
+        self.spec = Spec::of(fork);
+        self
+    }
+
+    /// The rules that apply, for a chain variant: a [`Spec`] derived from a fork's with
+    /// some values changed (`Box::leak(Box::new(spec))` or a `static` gives the lifetime).
+    /// Its gas table is built from its own values, not its fork's.
+    pub fn spec(mut self, spec: &'static Spec) -> Self {
+        self.spec = spec;
         self
     }
 
@@ -124,7 +132,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
     pub fn inspector<J: Inspector>(self, inspector: J) -> EvmBuilder<DB, J> {
         EvmBuilder {
             db: self.db,
-            fork: self.fork,
+            spec: self.spec,
             block: self.block,
             chain_id: self.chain_id,
             inspector,
@@ -138,13 +146,13 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
 
     /// Builds the EVM.
     pub fn build(self) -> Evm<DB, I> {
-        let mut precompiles = Cow::Borrowed(Precompiles::for_fork(self.fork));
+        let mut precompiles = Cow::Borrowed(Precompiles::for_fork(self.spec.fork));
         for (address, f) in self.custom_precompiles {
             precompiles = Cow::Owned(precompiles.with(address, f));
         }
         Evm {
             ctx: Context {
-                journal: JournaledState::new(self.db, Spec::of(self.fork)),
+                journal: JournaledState::new(self.db, self.spec),
                 block: self.block,
                 tx: TxContext::default(),
             },

@@ -1,13 +1,12 @@
-//! Gas: the per-frame meter, the static cost table of each fork, and the dynamic cost
-//! formulas (memory, copies, EXP, SSTORE, CALL forwarding). Fork differences come from
-//! [`Spec`]; nothing here names a fork except through it.
+//! Gas: the per-frame meter, the static cost table of each [`Spec`] (built from the opcode
+//! table, [`ember_bytecode::opcode::OPCODES`]), and the dynamic cost formulas (memory,
+//! copies, EXP, SSTORE, CALL forwarding). Fork differences come from [`Spec`].
 
-use crate::opcode::*;
 use crate::SStoreValues;
 use ember_bytecode::opcode::OPCODES;
 use ember_primitives::spec::SstoreRule;
 use ember_primitives::{Fork, Spec, U256};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// Static cost marking an opcode that is not defined in a fork. No frame holds this much gas
 /// (see [`MAX_FRAME_GAS`]), so charging it always fails and the run loop needs no separate
@@ -27,8 +26,7 @@ pub const COPY_WORD: u64 = 3;
 pub const KECCAK_WORD: u64 = 6;
 /// Per-byte LOG data cost.
 pub const LOG_DATA: u64 = 8;
-/// Per-topic LOG cost.
-pub const LOG_TOPIC: u64 = 375;
+pub use ember_bytecode::opcode::{CREATE_BASE, LOG_TOPIC};
 /// Cost of sending value with a call.
 pub const CALL_VALUE: u64 = 9_000;
 /// Free gas given to the callee of a value-bearing call.
@@ -39,8 +37,6 @@ pub const NEW_ACCOUNT: u64 = 25_000;
 pub const CODE_DEPOSIT: u64 = 200;
 /// Per-word cost of initcode (EIP-3860).
 pub const INITCODE_WORD: u64 = 2;
-/// Base cost of CREATE and CREATE2.
-pub const CREATE_BASE: u64 = 32_000;
 /// Maximum call depth.
 pub const CALL_DEPTH_LIMIT: usize = 1024;
 
@@ -118,61 +114,44 @@ pub fn exp_cost(spec: &Spec, exponent: U256) -> u64 {
 /// The static cost of every opcode in one fork ([`UNDEFINED`] where it does not exist).
 pub type GasTable = [u64; 256];
 
-/// The static cost table of `spec`'s fork, built once.
+/// The static cost table of `spec`, built once per distinct rule set: the stock forks'
+/// tables are found by address, and a custom [`Spec`] (one built or changed outside
+/// [`Spec::of`]) gets a table of its own, built from its own values the first time it is seen.
 pub fn table(spec: &Spec) -> &'static GasTable {
     static TABLES: [OnceLock<GasTable>; Fork::ALL.len()] =
         [const { OnceLock::new() }; Fork::ALL.len()];
-    TABLES[spec.fork as usize].get_or_init(|| build_table(spec))
+    if std::ptr::eq(spec, Spec::of(spec.fork)) {
+        return TABLES[spec.fork as usize].get_or_init(|| build_table(spec));
+    }
+    custom_table(spec)
 }
 
+/// The table of a custom [`Spec`]: one per distinct value, kept for the process's lifetime
+/// (a program makes a handful of rule sets, not one per transaction).
+#[cold]
+fn custom_table(spec: &Spec) -> &'static GasTable {
+    static CUSTOM: Mutex<Vec<(Spec, &'static GasTable)>> = Mutex::new(Vec::new());
+    let mut tables = CUSTOM
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, table)) = tables.iter().find(|(s, _)| s == spec) {
+        return table;
+    }
+    let table: &'static GasTable = Box::leak(Box::new(build_table(spec)));
+    tables.push((*spec, table));
+    table
+}
+
+/// Each opcode's static gas under `spec`, from the opcode table.
 fn build_table(spec: &Spec) -> GasTable {
     let mut t = [UNDEFINED; 256];
     for (op, info) in OPCODES.iter().enumerate() {
-        let Some(info) = info else { continue };
-        if !spec.is_enabled(info.since) {
-            continue;
+        match info {
+            Some(info) if info.is_enabled(spec) => t[op] = info.static_gas.of(spec),
+            _ => {}
         }
-        t[op] = static_cost(spec, op as u8);
     }
     t
-}
-
-/// The part of an opcode's cost known before it runs.
-fn static_cost(spec: &Spec, op: u8) -> u64 {
-    // Under EIP-2929 state access is charged as warm here; a cold access adds the rest.
-    let access = |pre_berlin: u64| {
-        if spec.access_lists {
-            spec.warm_access
-        } else {
-            pre_berlin
-        }
-    };
-    match op {
-        STOP | RETURN | REVERT | INVALID | SSTORE => 0,
-        JUMPDEST => 1,
-        ADDRESS | ORIGIN | CALLER | CALLVALUE | CALLDATASIZE | CODESIZE | GASPRICE | COINBASE
-        | TIMESTAMP | NUMBER | PREVRANDAO | GASLIMIT | RETURNDATASIZE | POP | PC | MSIZE | GAS
-        | CHAINID | BASEFEE | BLOBBASEFEE | PUSH0 => 2,
-        ADD | SUB | NOT | LT | GT | SLT | SGT | EQ | ISZERO | AND | OR | XOR | BYTE | SHL | SHR
-        | SAR | CALLDATALOAD | MLOAD | MSTORE | MSTORE8 | CALLDATACOPY | CODECOPY
-        | RETURNDATACOPY | BLOBHASH | MCOPY => 3,
-        PUSH1..=PUSH32 | DUP1..=DUP16 | SWAP1..=SWAP16 => 3,
-        MUL | DIV | SDIV | MOD | SMOD | SIGNEXTEND | SELFBALANCE | CLZ => 5,
-        ADDMOD | MULMOD | JUMP => 8,
-        JUMPI | EXP => 10,
-        BLOCKHASH => 20,
-        KECCAK256 => 30,
-        TLOAD | TSTORE => 100,
-        LOG0..=LOG4 => 375 + LOG_TOPIC * (op - LOG0) as u64,
-        CREATE | CREATE2 => CREATE_BASE,
-        SLOAD => access(spec.sload),
-        BALANCE => access(spec.balance),
-        EXTCODESIZE | EXTCODECOPY => access(spec.extcode),
-        EXTCODEHASH => access(spec.extcodehash),
-        CALL | CALLCODE | DELEGATECALL | STATICCALL => access(spec.call),
-        SELFDESTRUCT => spec.selfdestruct,
-        _ => UNDEFINED,
-    }
 }
 
 /// Extra cost of a cold account access under EIP-2929 (zero when warm or before Berlin).
@@ -271,6 +250,7 @@ pub fn call_gas(spec: &Spec, requested: U256, available: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::opcode::*;
 
     fn v(original: u64, present: u64, new: u64) -> SStoreValues {
         SStoreValues {

@@ -209,6 +209,40 @@ pub struct Spec {
     pub history_call: bool,
     /// EIP-7685: the execution requests (EIP-6110 deposits, EIP-7002, EIP-7251) after them.
     pub execution_requests: bool,
+
+    // ---- instructions: the EIPs that add opcodes (read by the opcode table) ----
+    /// EIP-7: DELEGATECALL.
+    pub op_delegatecall: bool,
+    /// EIP-140: REVERT.
+    pub op_revert: bool,
+    /// EIP-211: RETURNDATASIZE and RETURNDATACOPY.
+    pub op_returndata: bool,
+    /// EIP-214: STATICCALL.
+    pub op_staticcall: bool,
+    /// EIP-145: SHL, SHR and SAR.
+    pub op_shifts: bool,
+    /// EIP-1014: CREATE2.
+    pub op_create2: bool,
+    /// EIP-1052: EXTCODEHASH.
+    pub op_extcodehash: bool,
+    /// EIP-1344: CHAINID.
+    pub op_chainid: bool,
+    /// EIP-1884: SELFBALANCE.
+    pub op_selfbalance: bool,
+    /// EIP-3198: BASEFEE.
+    pub op_basefee: bool,
+    /// EIP-3855: PUSH0.
+    pub op_push0: bool,
+    /// EIP-1153: TLOAD and TSTORE.
+    pub op_transient_storage: bool,
+    /// EIP-5656: MCOPY.
+    pub op_mcopy: bool,
+    /// EIP-4844: BLOBHASH.
+    pub op_blobhash: bool,
+    /// EIP-7516: BLOBBASEFEE.
+    pub op_blobbasefee: bool,
+    /// EIP-7939: CLZ.
+    pub op_clz: bool,
 }
 
 /// One ether in wei.
@@ -278,11 +312,29 @@ impl Spec {
             beacon_roots_call: false,
             history_call: false,
             execution_requests: false,
+            op_delegatecall: false,
+            op_revert: false,
+            op_returndata: false,
+            op_staticcall: false,
+            op_shifts: false,
+            op_create2: false,
+            op_extcodehash: false,
+            op_chainid: false,
+            op_selfbalance: false,
+            op_basefee: false,
+            op_push0: false,
+            op_transient_storage: false,
+            op_mcopy: false,
+            op_blobhash: false,
+            op_blobbasefee: false,
+            op_clz: false,
         };
         if fork.is_enabled(Fork::Homestead) {
             // EIP-2: creation transactions cost 53000; failed code deposit fails the create.
             s.tx_create_cost = true;
             s.create_deposit_oog_fails = true;
+            // EIP-7: DELEGATECALL.
+            s.op_delegatecall = true;
         }
         if fork.is_enabled(Fork::Tangerine) {
             // EIP-150: IO-heavy operations repriced; 63/64 call gas rule.
@@ -307,12 +359,20 @@ impl Spec {
             // EIP-658: receipt status. EIP-649: block reward 3 ether.
             s.receipt_status = true;
             s.block_reward = Some(3 * ETHER);
+            // EIP-140 REVERT, EIP-211 RETURNDATA*, EIP-214 STATICCALL.
+            s.op_revert = true;
+            s.op_returndata = true;
+            s.op_staticcall = true;
         }
         if fork.is_enabled(Fork::Constantinople) {
             // EIP-1052: EXTCODEHASH. EIP-1283: net gas metering (reverted by Petersburg).
             // EIP-1234: block reward 2 ether.
             s.extcodehash = 400;
             s.block_reward = Some(2 * ETHER);
+            // EIP-145 shifts, EIP-1014 CREATE2, EIP-1052 EXTCODEHASH.
+            s.op_shifts = true;
+            s.op_create2 = true;
+            s.op_extcodehash = true;
             if matches!(fork, Fork::Constantinople) {
                 s.sstore = SstoreRule::Eip1283;
             }
@@ -325,6 +385,9 @@ impl Spec {
             s.extcodehash = 700;
             s.tx_data_nonzero = 16;
             s.sstore = SstoreRule::Eip2200;
+            // EIP-1344 CHAINID, EIP-1884 SELFBALANCE.
+            s.op_chainid = true;
+            s.op_selfbalance = true;
         }
         if fork.is_enabled(Fork::Berlin) {
             // EIP-2929: cold/warm state access. EIP-2930: access-list transactions.
@@ -343,6 +406,8 @@ impl Spec {
             s.selfdestruct_refund = 0;
             s.max_refund_quotient = 5;
             s.reject_ef_code = true;
+            // EIP-3198: BASEFEE.
+            s.op_basefee = true;
         }
         if fork.is_enabled(Fork::Paris) {
             // EIP-3675: proof of stake, no rewards. EIP-4399: DIFFICULTY becomes PREVRANDAO.
@@ -356,6 +421,8 @@ impl Spec {
             s.warm_coinbase = true;
             s.withdrawals = true;
             s.max_initcode_size = Some(2 * 0x6000);
+            // EIP-3855: PUSH0.
+            s.op_push0 = true;
         }
         if fork.is_enabled(Fork::Cancun) {
             // EIP-4844: blob transactions. EIP-6780: SELFDESTRUCT only in the same transaction.
@@ -363,6 +430,11 @@ impl Spec {
             s.selfdestruct_only_same_tx = true;
             // EIP-4788: beacon block root in the EVM.
             s.beacon_roots_call = true;
+            // EIP-1153 TLOAD/TSTORE, EIP-5656 MCOPY, EIP-4844 BLOBHASH, EIP-7516 BLOBBASEFEE.
+            s.op_transient_storage = true;
+            s.op_mcopy = true;
+            s.op_blobhash = true;
+            s.op_blobbasefee = true;
         }
         if fork.is_enabled(Fork::Prague) {
             // EIP-7702: set-code transactions. EIP-7623: calldata floor. EIP-7691: more blobs.
@@ -382,6 +454,8 @@ impl Spec {
             s.blob_base_cost = Some(BLOB_BASE_COST);
             // EIP-7934: block RLP size cap.
             s.max_block_rlp_size = Some(MAX_RLP_BLOCK_SIZE);
+            // EIP-7939: CLZ.
+            s.op_clz = true;
         }
         if fork.is_enabled(Fork::Bpo1) {
             // EIP-7892 blob-parameter-only fork.

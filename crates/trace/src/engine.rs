@@ -3,7 +3,7 @@
 //! (one per transaction), and what each frame returned. The output side is a [`Sink`].
 
 use crate::errors::{self, FailedOp};
-use ember_bytecode::opcode::{self, *};
+use ember_bytecode::opcode::{self, MemoryLength, *};
 use ember_interpreter::gas::{self, UNDEFINED};
 use ember_interpreter::{
     CallInputs, CallKind, CallOutcome, CreateInputs, CreateOutcome, Exit, Interpreter, STACK_LIMIT,
@@ -93,15 +93,31 @@ impl Step {
         }
     }
 
-    /// Memory expansion cost of touching `[offset, offset + len)`; `None` on overflow.
-    fn mem_cost(&self, offset: U256, len: U256) -> Option<u64> {
-        if len.is_zero() {
+    /// The end of the memory the instruction touches, from the opcode table's memory
+    /// operands: 0 when it touches none, `None` when an offset or length overflows 64 bits.
+    fn memory_end(&self) -> Option<u64> {
+        let Some(info) = &opcode::OPCODES[self.op as usize] else {
             return Some(0);
+        };
+        let mut end = 0u64;
+        for operand in info.memory {
+            let len = match operand.length {
+                MemoryLength::Fixed(bytes) => U256::from(bytes),
+                MemoryLength::Stack(depth) => self.peek(depth as usize),
+            };
+            if len.is_zero() {
+                continue;
+            }
+            let offset: u64 = self.peek(operand.offset as usize).try_into().ok()?;
+            let len: u64 = len.try_into().ok()?;
+            end = end.max(offset.checked_add(len)?);
         }
-        let offset: u64 = offset.try_into().ok()?;
-        let len: u64 = len.try_into().ok()?;
-        let end = offset.checked_add(len)?;
-        let new_words = gas::words(end);
+        Some(end)
+    }
+
+    /// Memory expansion cost of the instruction; `None` on overflow.
+    fn mem_cost(&self) -> Option<u64> {
+        let new_words = gas::words(self.memory_end()?);
         let cur_words = self.mem_size as u64 / 32;
         if new_words <= cur_words {
             return Some(0);
@@ -135,20 +151,16 @@ impl Step {
         };
         let p = |n| self.peek(n);
         let cost = match self.op {
-            MLOAD | MSTORE => self.mem_cost(p(0), U256::from(32))?,
-            MSTORE8 => self.mem_cost(p(0), U256::from(1))?,
-            KECCAK256 => self.mem_cost(p(0), p(1))? + gas::KECCAK_WORD * words(p(1))?,
-            CALLDATACOPY | CODECOPY | RETURNDATACOPY => self.mem_cost(p(0), p(2))? + copy(p(2))?,
-            EXTCODECOPY => self.mem_cost(p(1), p(3))? + copy(p(3))?,
-            MCOPY => self.mem_cost(p(0).max(p(1)), p(2))? + copy(p(2))?,
+            KECCAK256 => gas::KECCAK_WORD * words(p(1))?,
+            CALLDATACOPY | CODECOPY | RETURNDATACOPY | MCOPY => copy(p(2))?,
+            EXTCODECOPY => copy(p(3))?,
             LOG0..=LOG4 => {
                 let len: u64 = p(1).try_into().ok()?;
-                self.mem_cost(p(0), p(1))? + gas::LOG_DATA.checked_mul(len)?
+                gas::LOG_DATA.checked_mul(len)?
             }
-            RETURN | REVERT => self.mem_cost(p(0), p(1))?,
             EXP => gas::exp_cost(self.spec, p(1)),
             CREATE | CREATE2 => {
-                let mut cost = self.mem_cost(p(1), p(2))?;
+                let mut cost = 0;
                 if self.spec.max_initcode_size.is_some() {
                     cost += gas::INITCODE_WORD * words(p(2))?;
                 }
@@ -157,39 +169,19 @@ impl Step {
                 }
                 cost
             }
-            CALL | CALLCODE => {
-                let mem = self.mem_cost(p(3), p(4))?.max(self.mem_cost(p(5), p(6))?);
-                mem + if p(2).is_zero() { 0 } else { gas::CALL_VALUE }
-            }
-            DELEGATECALL | STATICCALL => self.mem_cost(p(2), p(3))?.max(self.mem_cost(p(4), p(5))?),
+            CALL | CALLCODE if !p(2).is_zero() => gas::CALL_VALUE,
             _ => 0,
         };
-        Some(cost)
+        self.mem_cost()?.checked_add(cost)
     }
 
     /// Memory size once the instruction has expanded memory (geth resizes memory before it
     /// runs the instruction, so its second line for a failing instruction shows this).
     pub fn expanded_mem_size(&self) -> usize {
-        let p = |n| self.peek(n);
-        let range = match self.op {
-            MLOAD | MSTORE => Some((p(0), U256::from(32))),
-            MSTORE8 => Some((p(0), U256::from(1))),
-            KECCAK256 | RETURN | REVERT | LOG0..=LOG4 => Some((p(0), p(1))),
-            CALLDATACOPY | CODECOPY | RETURNDATACOPY => Some((p(0), p(2))),
-            CREATE | CREATE2 => Some((p(1), p(2))),
-            _ => None,
-        };
-        let Some((offset, len)) = range else {
-            return self.mem_size;
-        };
-        if len.is_zero() {
-            return self.mem_size;
+        match self.memory_end() {
+            Some(end) => (gas::words(end) as usize * 32).max(self.mem_size),
+            None => self.mem_size,
         }
-        let end = match (u64::try_from(offset), u64::try_from(len)) {
-            (Ok(o), Ok(l)) => o.saturating_add(l),
-            _ => return self.mem_size,
-        };
-        (gas::words(end) as usize * 32).max(self.mem_size)
     }
 
     /// Stack items geth's implementation pops before it fails while running.

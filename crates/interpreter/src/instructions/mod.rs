@@ -26,6 +26,7 @@ use crate::interpreter::{Exit, Interpreter, Observed};
 use crate::opcode::*;
 use crate::stack::STACK_LIMIT;
 use crate::{Host, Inspector};
+use ember_bytecode::opcode::OPCODES;
 use ember_primitives::U256;
 
 /// A word holding `x`, built limb by limb (`U256::from` goes through a generic conversion
@@ -78,6 +79,22 @@ unsafe fn set(p: *mut U256, value: U256) {
 /// Bytes per stack slot.
 const WORD: usize = std::mem::size_of::<U256>();
 
+/// The stack items `op` reads, from the opcode table (0 for an undefined byte).
+const fn stack_inputs(op: u8) -> usize {
+    match &OPCODES[op as usize] {
+        Some(info) => info.inputs as usize,
+        None => 0,
+    }
+}
+
+/// The stack items `op` adds beyond those it reads, from the opcode table.
+const fn stack_growth(op: u8) -> usize {
+    match &OPCODES[op as usize] {
+        Some(info) if info.outputs > info.inputs => (info.outputs - info.inputs) as usize,
+        _ => 0,
+    }
+}
+
 /// The start of a `len`-byte memory access at `offset` when it lies inside memory of
 /// `size` bytes; None when memory must grow first (or the offset is beyond any size).
 #[inline(always)]
@@ -117,8 +134,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
     //   opcode, past PUSH data (at most 32 bytes, read by `immediate` within the padding),
     //   or to a JUMPDEST the bitmap marks inside the code; STOP ends the loop.
     // - `base` is the stack's bottom slot and `sp = base + len` with `len <= STACK_LIMIT`;
-    //   the slots below `sp` are initialised. An arm reads `k` items only after `need!(k)`
-    //   and writes at `sp` only after `room!()`. Frame instructions get the count written
+    //   the slots below `sp` are initialised. An arm reads its opcode's `inputs` items and
+    //   writes at `sp` only after `check_stack!` has checked the table's counts. Frame instructions get the count written
     //   back (`set_len`) and `base`/`sp` are derived again after them.
     // - Memory is reached only through `interp.memory`'s checked slices.
     unsafe {
@@ -146,23 +163,22 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 return exit;
             }};
         }
-        // At least `$n` items on the stack.
-        macro_rules! need {
-            ($n:expr) => {
-                if (sp as usize - base as usize) < $n * WORD {
+        // The stack check of `$op`, from the opcode table: at least `inputs` items, and room
+        // for the items it adds. Both counts are constants, so each arm keeps only its own
+        // comparisons.
+        macro_rules! check_stack {
+            ($op:expr) => {{
+                const INPUTS: usize = stack_inputs($op);
+                const GROWTH: usize = stack_growth($op);
+                if INPUTS > 0 && (sp as usize - base as usize) < INPUTS * WORD {
                     exit!(Exit::StackUnderflow);
                 }
-            };
-        }
-        // Room for one more item.
-        macro_rules! room {
-            () => {
-                if sp == base.add(STACK_LIMIT) {
+                if GROWTH > 0 && sp > base.add(STACK_LIMIT - GROWTH) {
                     exit!(Exit::StackOverflow);
                 }
-            };
+            }};
         }
-        // Pushes `$value` (after `room!()`).
+        // Pushes `$value` (after `check_stack!`).
         macro_rules! push {
             ($value:expr) => {{
                 set(sp, $value);
@@ -171,8 +187,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
         }
         // `a op b -> result`, `a` the top.
         macro_rules! binary {
-            ($f:path) => {{
-                need!(2);
+            ($op:expr, $f:path) => {{
+                check_stack!($op);
                 sp = sp.sub(1);
                 let top = sp.sub(1);
                 set(top, $f(get(sp), get(top)));
@@ -181,8 +197,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
         }
         // `a, b, n -> result`, `a` the top.
         macro_rules! ternary {
-            ($f:path) => {{
-                need!(3);
+            ($op:expr, $f:path) => {{
+                check_stack!($op);
                 sp = sp.sub(2);
                 let top = sp.sub(1);
                 set(top, $f(get(sp.add(1)), get(sp), get(top)));
@@ -191,8 +207,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
         }
         // `a -> result` in place.
         macro_rules! unary {
-            ($f:path) => {{
-                need!(1);
+            ($op:expr, $f:path) => {{
+                check_stack!($op);
                 let top = sp.sub(1);
                 set(top, $f(get(top)));
                 ip = ip.add(1);
@@ -200,22 +216,21 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
         }
         macro_rules! push_n {
             ($n:literal) => {{
-                room!();
+                check_stack!(PUSH1 + $n - 1);
                 push!(stack_ops::immediate::<$n>(ip.add(1)));
                 ip = ip.add(1 + $n);
             }};
         }
         macro_rules! dup_n {
             ($n:literal) => {{
-                need!($n);
-                room!();
+                check_stack!(DUP1 + $n - 1);
                 push!(get(sp.sub($n)));
                 ip = ip.add(1);
             }};
         }
         macro_rules! swap_n {
             ($n:literal) => {{
-                need!($n + 1);
+                check_stack!(SWAP1 + $n - 1);
                 let (top, other) = (sp.sub(1), sp.sub(1 + $n));
                 let (a, b) = (get(top), get(other));
                 set(top, b);
@@ -287,32 +302,32 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
             gas -= cost;
             match op {
                 STOP => exit!(Exit::Stop),
-                ADD => binary!(arithmetic::add),
-                MUL => binary!(arithmetic::mul),
-                SUB => binary!(arithmetic::sub),
-                DIV => binary!(arithmetic::div),
-                SDIV => binary!(arithmetic::sdiv),
-                MOD => binary!(arithmetic::rem),
-                SMOD => binary!(arithmetic::smod),
-                ADDMOD => ternary!(arithmetic::addmod),
-                MULMOD => ternary!(arithmetic::mulmod),
+                ADD => binary!(ADD, arithmetic::add),
+                MUL => binary!(MUL, arithmetic::mul),
+                SUB => binary!(SUB, arithmetic::sub),
+                DIV => binary!(DIV, arithmetic::div),
+                SDIV => binary!(SDIV, arithmetic::sdiv),
+                MOD => binary!(MOD, arithmetic::rem),
+                SMOD => binary!(SMOD, arithmetic::smod),
+                ADDMOD => ternary!(ADDMOD, arithmetic::addmod),
+                MULMOD => ternary!(MULMOD, arithmetic::mulmod),
                 EXP => frame!(arithmetic::exp),
-                SIGNEXTEND => binary!(arithmetic::signextend),
-                LT => binary!(bitwise::lt),
-                GT => binary!(bitwise::gt),
-                SLT => binary!(bitwise::slt),
-                SGT => binary!(bitwise::sgt),
-                EQ => binary!(bitwise::eq),
-                ISZERO => unary!(bitwise::iszero),
-                AND => binary!(bitwise::and),
-                OR => binary!(bitwise::or),
-                XOR => binary!(bitwise::xor),
-                NOT => unary!(bitwise::not),
-                BYTE => binary!(bitwise::byte),
-                SHL => binary!(bitwise::shl),
-                SHR => binary!(bitwise::shr),
-                SAR => binary!(bitwise::sar),
-                CLZ => unary!(bitwise::clz),
+                SIGNEXTEND => binary!(SIGNEXTEND, arithmetic::signextend),
+                LT => binary!(LT, bitwise::lt),
+                GT => binary!(GT, bitwise::gt),
+                SLT => binary!(SLT, bitwise::slt),
+                SGT => binary!(SGT, bitwise::sgt),
+                EQ => binary!(EQ, bitwise::eq),
+                ISZERO => unary!(ISZERO, bitwise::iszero),
+                AND => binary!(AND, bitwise::and),
+                OR => binary!(OR, bitwise::or),
+                XOR => binary!(XOR, bitwise::xor),
+                NOT => unary!(NOT, bitwise::not),
+                BYTE => binary!(BYTE, bitwise::byte),
+                SHL => binary!(SHL, bitwise::shl),
+                SHR => binary!(SHR, bitwise::shr),
+                SAR => binary!(SAR, bitwise::sar),
+                CLZ => unary!(CLZ, bitwise::clz),
                 KECCAK256 => frame!(system::keccak256_op),
                 ADDRESS => frame!(system::address),
                 BALANCE => frame!(host_ops::balance),
@@ -342,12 +357,12 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 BLOBHASH => frame!(environment::blobhash),
                 BLOBBASEFEE => frame!(environment::blobbasefee),
                 POP => {
-                    need!(1);
+                    check_stack!(POP);
                     sp = sp.sub(1);
                     ip = ip.add(1);
                 }
                 MLOAD => {
-                    need!(1);
+                    check_stack!(MLOAD);
                     let top = sp.sub(1);
                     match in_memory(get(top), 32, interp.memory.len()) {
                         Some(at) => {
@@ -358,7 +373,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                     }
                 }
                 MSTORE => {
-                    need!(2);
+                    check_stack!(MSTORE);
                     match in_memory(get(sp.sub(1)), 32, interp.memory.len()) {
                         Some(at) => {
                             let value = get(sp.sub(2));
@@ -370,7 +385,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                     }
                 }
                 MSTORE8 => {
-                    need!(2);
+                    check_stack!(MSTORE8);
                     match in_memory(get(sp.sub(1)), 1, interp.memory.len()) {
                         Some(at) => {
                             let value = get(sp.sub(2));
@@ -384,12 +399,12 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 SLOAD => frame!(host_ops::sload),
                 SSTORE => frame!(host_ops::sstore),
                 JUMP => {
-                    need!(1);
+                    check_stack!(JUMP);
                     sp = sp.sub(1);
                     jump!(get(sp));
                 }
                 JUMPI => {
-                    need!(2);
+                    check_stack!(JUMPI);
                     sp = sp.sub(2);
                     if get(sp).is_zero() {
                         ip = ip.add(1);
@@ -398,17 +413,17 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                     }
                 }
                 PC => {
-                    room!();
+                    check_stack!(PC);
                     push!(word(ip.offset_from(code) as u64));
                     ip = ip.add(1);
                 }
                 MSIZE => {
-                    room!();
+                    check_stack!(MSIZE);
                     push!(word(interp.memory.len() as u64));
                     ip = ip.add(1);
                 }
                 GAS => {
-                    room!();
+                    check_stack!(GAS);
                     push!(word(gas));
                     ip = ip.add(1);
                 }
@@ -417,7 +432,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 TSTORE => frame!(host_ops::tstore),
                 MCOPY => frame!(memory::mcopy),
                 PUSH0 => {
-                    room!();
+                    check_stack!(PUSH0);
                     push!(U256::ZERO);
                     ip = ip.add(1);
                 }

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use ember_evm::bytecode::opcode::{self, *};
+use ember_evm::bytecode::opcode::{self, MemoryLength, *};
 use ember_evm::interpreter::gas;
 use ember_evm::interpreter::{CallKind, CreateScheme};
 use ember_evm::primitives::spec::SstoreRule;
@@ -388,46 +388,35 @@ fn memory_cost(p: &Pending, offset: U256, len: U256) -> Option<u64> {
     Some(gas::memory_cost(new_words) - gas::memory_cost(cur_words))
 }
 
-/// The memory an instruction touches (offset, length pairs) and the dynamic gas revm charges
-/// before it expands memory.
+/// The memory an instruction touches (offset, length pairs, from the opcode table) and the
+/// dynamic gas revm charges before it expands memory.
 fn memory_use(p: &Pending) -> (Vec<(U256, U256)>, Option<u64>) {
     let a = |n| p.peek(n);
+    let ranges = opcode::OPCODES[p.op as usize].map_or_else(Vec::new, |info| {
+        info.memory
+            .iter()
+            .map(|m| {
+                let len = match m.length {
+                    MemoryLength::Fixed(bytes) => U256::from(bytes),
+                    MemoryLength::Stack(depth) => a(depth as usize),
+                };
+                (a(m.offset as usize), len)
+            })
+            .collect()
+    });
     let words = |len: U256| to_u64(len).map(gas::words);
-    match p.op {
-        MLOAD | MSTORE => (vec![(a(0), U256::from(32))], Some(0)),
-        MSTORE8 => (vec![(a(0), U256::from(1))], Some(0)),
-        KECCAK256 => (
-            vec![(a(0), a(1))],
-            words(a(1)).map(|w| w * gas::KECCAK_WORD),
-        ),
-        CALLDATACOPY | CODECOPY | RETURNDATACOPY => {
-            (vec![(a(0), a(2))], words(a(2)).map(|w| w * gas::COPY_WORD))
-        }
-        EXTCODECOPY => (vec![(a(1), a(3))], words(a(3)).map(|w| w * gas::COPY_WORD)),
-        MCOPY => (
-            vec![(a(0), a(2)), (a(1), a(2))],
-            words(a(2)).map(|w| w * gas::COPY_WORD),
-        ),
-        LOG0..=LOG4 => (
-            vec![(a(0), a(1))],
-            to_u64(a(1)).and_then(|l| {
-                l.checked_mul(gas::LOG_DATA)?
-                    .checked_add(gas::LOG_TOPIC * u64::from(p.op - LOG0))
-            }),
-        ),
-        RETURN | REVERT => (vec![(a(0), a(1))], Some(0)),
-        CREATE => (
-            vec![(a(1), a(2))],
-            words(a(2)).map(|w| w * gas::INITCODE_WORD),
-        ),
-        CREATE2 => (
-            vec![(a(1), a(2))],
-            words(a(2)).map(|w| w * gas::INITCODE_WORD),
-        ),
-        CALL | CALLCODE => (vec![(a(3), a(4)), (a(5), a(6))], Some(0)),
-        DELEGATECALL | STATICCALL => (vec![(a(2), a(3)), (a(4), a(5))], Some(0)),
-        _ => (Vec::new(), Some(0)),
-    }
+    let before = match p.op {
+        KECCAK256 => words(a(1)).map(|w| w * gas::KECCAK_WORD),
+        CALLDATACOPY | CODECOPY | RETURNDATACOPY | MCOPY => words(a(2)).map(|w| w * gas::COPY_WORD),
+        EXTCODECOPY => words(a(3)).map(|w| w * gas::COPY_WORD),
+        LOG0..=LOG4 => to_u64(a(1)).and_then(|l| {
+            l.checked_mul(gas::LOG_DATA)?
+                .checked_add(gas::LOG_TOPIC * u64::from(p.op - LOG0))
+        }),
+        CREATE | CREATE2 => words(a(2)).map(|w| w * gas::INITCODE_WORD),
+        _ => Some(0),
+    };
+    (ranges, before)
 }
 
 /// revm's name for why the step failed, and the gas revm had charged for it.
@@ -450,10 +439,13 @@ fn classify_failure(spec: &'static Spec, p: &Pending, exit: Exit) -> (&'static s
         Exit::InvalidOpcode => ("InvalidFEOpcode", 0),
         Exit::UndefinedOpcode => match &opcode::OPCODES[p.op as usize] {
             // Defined in a later fork: revm charges its cost, then finds it inactive.
-            Some(info) => {
-                let cost = static_cost(Spec::of(info.since), p.op);
-                ("NotActivated", cost.min(p.gas))
-            }
+            Some(info) => match info.introduced_in() {
+                Some(fork) => {
+                    let cost = static_cost(Spec::of(fork), p.op);
+                    ("NotActivated", cost.min(p.gas))
+                }
+                None => ("OpcodeNotFound", 0),
+            },
             None => ("OpcodeNotFound", 0),
         },
         Exit::ReturnDataOutOfBounds => ("OutOfOffset", affordable),
