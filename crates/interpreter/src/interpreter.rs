@@ -1,88 +1,12 @@
-//! One call frame's execution: the run loop, the frame's machine state, and the boundary
+//! One call frame: its machine state ([`Interpreter`]) and the boundary
 //! types ([`Action`], [`CallInputs`], [`CreateInputs`], outcomes) the executor uses to run
 //! nested frames without native recursion.
 
+pub use crate::exit::Exit;
 use crate::gas::{self, Gas, GasTable};
-use crate::instructions::run_loop;
-use crate::{CallData, Host, Inspector, Memory, Stack};
+use crate::{CallData, Memory, Stack};
 use ember_bytecode::Bytecode;
 use ember_primitives::{Address, Bytes, Spec, B256, U256};
-
-/// Why a frame stopped (or paused). `#[repr(u8)]` and numbered from 1 so that
-/// `Result<(), Exit>` stays one byte.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum Exit {
-    // ---- success ----
-    /// STOP, or the end of the code.
-    Stop = 1,
-    /// RETURN.
-    Return,
-    /// SELFDESTRUCT.
-    SelfDestruct,
-    // ---- revert: the frame's changes are undone, its remaining gas is returned ----
-    /// REVERT.
-    Revert,
-    /// A call or create beyond depth 1024 (the caller continues, nothing runs).
-    CallTooDeep,
-    /// A call or create sending more value than the caller has.
-    OutOfFunds,
-    /// CREATE by an account whose nonce is at its maximum (EIP-2681).
-    NonceOverflow,
-    // ---- internal: the frame is suspended on a nested call or create ----
-    /// The frame is waiting for a nested call or creation.
-    Suspend,
-    // ---- exceptional halt: all gas of the frame is consumed ----
-    /// Out of gas.
-    OutOfGas,
-    /// The designated INVALID opcode (0xFE).
-    InvalidOpcode,
-    /// An opcode not defined in this fork.
-    UndefinedOpcode,
-    /// Too few stack items.
-    StackUnderflow,
-    /// More than 1024 stack items.
-    StackOverflow,
-    /// JUMP or JUMPI to a byte that is not a JUMPDEST.
-    InvalidJump,
-    /// A state change inside STATICCALL.
-    StaticViolation,
-    /// RETURNDATACOPY past the end of the return data.
-    ReturnDataOutOfBounds,
-    /// CREATE onto an address that has code, a nonce or storage (EIP-7610).
-    CreateCollision,
-    /// Deployed code larger than the EIP-170 limit.
-    CodeSizeLimit,
-    /// Deployed code starting with 0xEF (EIP-3541).
-    InvalidCodePrefix,
-    /// A precompile rejected its input.
-    PrecompileFailure,
-    /// The database failed; the transaction is abandoned.
-    FatalExternalError,
-}
-
-impl Exit {
-    /// STOP, RETURN or SELFDESTRUCT.
-    #[inline]
-    pub const fn is_success(self) -> bool {
-        matches!(self, Exit::Stop | Exit::Return | Exit::SelfDestruct)
-    }
-
-    /// The frame's changes are undone but its remaining gas goes back to the caller.
-    #[inline]
-    pub const fn is_revert(self) -> bool {
-        matches!(
-            self,
-            Exit::Revert | Exit::CallTooDeep | Exit::OutOfFunds | Exit::NonceOverflow
-        )
-    }
-
-    /// An exceptional halt: changes undone and all gas consumed.
-    #[inline]
-    pub const fn is_halt(self) -> bool {
-        !self.is_success() && !self.is_revert() && !matches!(self, Exit::Suspend)
-    }
-}
 
 /// The flavour of a message call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -319,42 +243,6 @@ impl Interpreter {
         self.failed_charge
     }
 
-    /// Runs until the frame ends or needs a nested call or creation.
-    // With one loop left, `no-inspector-hook` would let `run` inline into the executor (a
-    // different register allocation); kept out of line so the measurement compares the hook.
-    #[cfg_attr(feature = "no-inspector-hook", inline(never))]
-    pub fn run<H: Host, I: Inspector>(&mut self, host: &mut H, inspector: &mut I) -> Action {
-        // The `no-inspector-hook` feature (for measuring what the hooks cost, never for use)
-        // compiles the per-step hooks out.
-        #[cfg(not(feature = "no-inspector-hook"))]
-        let exit = if inspector.wants_steps() {
-            run_loop::<H, I, true>(self, host, inspector)
-        } else {
-            run_loop::<H, I, false>(self, host, inspector)
-        };
-        #[cfg(feature = "no-inspector-hook")]
-        let exit = run_loop::<H, I, false>(self, host, inspector);
-        if exit == Exit::Suspend {
-            if let Some(action) = self.pending.take() {
-                return action;
-            }
-        }
-        let output = if matches!(exit, Exit::Return | Exit::Revert) {
-            std::mem::take(&mut self.output)
-        } else {
-            Bytes::new()
-        };
-        if exit.is_halt() {
-            self.gas.remaining = 0;
-            self.gas.refund = 0;
-        }
-        Action::Return(CallOutcome {
-            exit,
-            gas: self.gas,
-            output,
-        })
-    }
-
     /// Charges `cost`, or fails with [`Exit::OutOfGas`].
     #[inline]
     pub(crate) fn charge(&mut self, cost: u64) -> Result<(), Exit> {
@@ -489,88 +377,5 @@ impl Interpreter {
         // CREATE popped at least three items, so there is room for one.
         self.resumed = true;
         let _ = self.stack.push(pushed);
-    }
-}
-
-/// The host as instructions see it: every call goes to the real host, and the events an
-/// inspector wants (logs, self-destructs) are reported on the way. With
-/// [`NoopInspector`](crate::NoopInspector) the extra calls are empty and inline away.
-pub(crate) struct Observed<'a, H, I> {
-    pub(crate) host: &'a mut H,
-    pub(crate) inspector: &'a mut I,
-}
-
-impl<H: Host, I: Inspector> Host for Observed<'_, H, I> {
-    #[inline(always)]
-    fn spec(&self) -> &'static Spec {
-        self.host.spec()
-    }
-    #[inline(always)]
-    fn block(&self) -> &ember_primitives::BlockEnv {
-        self.host.block()
-    }
-    #[inline(always)]
-    fn tx(&self) -> &crate::TxContext {
-        self.host.tx()
-    }
-    #[inline(always)]
-    fn load_account(&mut self, address: Address) -> crate::AccountLoad {
-        self.host.load_account(address)
-    }
-    #[inline(always)]
-    fn balance(&mut self, address: Address) -> crate::StateLoad<U256> {
-        self.host.balance(address)
-    }
-    #[inline(always)]
-    fn code(&mut self, address: Address) -> crate::StateLoad<Bytecode> {
-        self.host.code(address)
-    }
-    #[inline(always)]
-    fn code_hash(&mut self, address: Address) -> crate::StateLoad<B256> {
-        self.host.code_hash(address)
-    }
-    #[inline(always)]
-    fn block_hash(&mut self, number: u64) -> B256 {
-        self.host.block_hash(number)
-    }
-    #[inline(always)]
-    fn sload(&mut self, address: Address, key: U256) -> crate::StateLoad<U256> {
-        self.host.sload(address, key)
-    }
-    #[inline(always)]
-    fn sstore(
-        &mut self,
-        address: Address,
-        key: U256,
-        value: U256,
-    ) -> crate::StateLoad<crate::SStoreValues> {
-        self.host.sstore(address, key, value)
-    }
-    #[inline(always)]
-    fn tload(&mut self, address: Address, key: U256) -> U256 {
-        self.host.tload(address, key)
-    }
-    #[inline(always)]
-    fn tstore(&mut self, address: Address, key: U256, value: U256) {
-        self.host.tstore(address, key, value)
-    }
-    #[inline(always)]
-    fn log(&mut self, log: crate::Log) {
-        #[cfg(not(feature = "no-inspector-hook"))]
-        self.inspector.log(&log);
-        self.host.log(log)
-    }
-    #[inline(always)]
-    fn selfdestruct(
-        &mut self,
-        address: Address,
-        target: Address,
-    ) -> crate::StateLoad<crate::SelfDestructOutcome> {
-        #[cfg(not(feature = "no-inspector-hook"))]
-        {
-            let value = self.host.balance(address).data;
-            self.inspector.selfdestruct(address, target, value);
-        }
-        self.host.selfdestruct(address, target)
     }
 }

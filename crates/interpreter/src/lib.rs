@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod calldata;
+mod exit;
 pub mod gas;
 pub mod host;
 pub mod inspector;

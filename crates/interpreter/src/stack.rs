@@ -1,6 +1,6 @@
 //! The operand stack: 1024 words, allocated once and reused.
 
-use crate::interpreter::Exit;
+use crate::exit::Exit;
 use ember_primitives::U256;
 use std::mem::MaybeUninit;
 

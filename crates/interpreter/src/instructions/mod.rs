@@ -14,20 +14,24 @@
 
 mod arithmetic;
 mod bitwise;
+mod calls;
 mod control;
 mod environment;
-mod host_ops;
+mod frame_context;
+mod keccak;
 mod memory;
-mod stack_ops;
-mod system;
+mod observed;
+mod push;
+mod state;
 
 use crate::gas::{GasTable, UNDEFINED};
-use crate::interpreter::{Exit, Interpreter, Observed};
+use crate::interpreter::{Action, CallOutcome, Exit, Interpreter};
 use crate::opcode::*;
 use crate::stack::STACK_LIMIT;
 use crate::{Host, Inspector};
 use ember_bytecode::opcode::OPCODES;
-use ember_primitives::U256;
+use ember_primitives::{Bytes, U256};
+use observed::Observed;
 
 /// A word holding `x`, built limb by limb (`U256::from` goes through a generic conversion
 /// that some instructions compiled into a spill and reload).
@@ -105,6 +109,44 @@ fn in_memory(offset: U256, len: u64, size: usize) -> Option<usize> {
         Some(limbs[0] as usize)
     } else {
         None
+    }
+}
+
+impl Interpreter {
+    /// Runs until the frame ends or needs a nested call or creation.
+    // With one loop left, `no-inspector-hook` would let `run` inline into the executor (a
+    // different register allocation); kept out of line so the measurement compares the hook.
+    #[cfg_attr(feature = "no-inspector-hook", inline(never))]
+    pub fn run<H: Host, I: Inspector>(&mut self, host: &mut H, inspector: &mut I) -> Action {
+        // The `no-inspector-hook` feature (for measuring what the hooks cost, never for use)
+        // compiles the per-step hooks out.
+        #[cfg(not(feature = "no-inspector-hook"))]
+        let exit = if inspector.wants_steps() {
+            run_loop::<H, I, true>(self, host, inspector)
+        } else {
+            run_loop::<H, I, false>(self, host, inspector)
+        };
+        #[cfg(feature = "no-inspector-hook")]
+        let exit = run_loop::<H, I, false>(self, host, inspector);
+        if exit == Exit::Suspend {
+            if let Some(action) = self.pending.take() {
+                return action;
+            }
+        }
+        let output = if matches!(exit, Exit::Return | Exit::Revert) {
+            std::mem::take(&mut self.output)
+        } else {
+            Bytes::new()
+        };
+        if exit.is_halt() {
+            self.gas.remaining = 0;
+            self.gas.refund = 0;
+        }
+        Action::Return(CallOutcome {
+            exit,
+            gas: self.gas,
+            output,
+        })
     }
 }
 
@@ -217,7 +259,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
         macro_rules! push_n {
             ($n:literal) => {{
                 check_stack!(PUSH1 + $n - 1);
-                push!(stack_ops::immediate::<$n>(ip.add(1)));
+                push!(push::immediate::<$n>(ip.add(1)));
                 ip = ip.add(1 + $n);
             }};
         }
@@ -328,31 +370,31 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 SHR => binary!(SHR, bitwise::shr),
                 SAR => binary!(SAR, bitwise::sar),
                 CLZ => unary!(CLZ, bitwise::clz),
-                KECCAK256 => frame!(system::keccak256_op),
-                ADDRESS => frame!(system::address),
-                BALANCE => frame!(host_ops::balance),
+                KECCAK256 => frame!(keccak::keccak256_op),
+                ADDRESS => frame!(frame_context::address),
+                BALANCE => frame!(state::balance),
                 ORIGIN => frame!(environment::origin),
-                CALLER => frame!(system::caller),
-                CALLVALUE => frame!(system::callvalue),
-                CALLDATALOAD => frame!(system::calldataload),
-                CALLDATASIZE => frame!(system::calldatasize),
-                CALLDATACOPY => frame!(system::calldatacopy),
-                CODESIZE => frame!(system::codesize),
-                CODECOPY => frame!(system::codecopy),
+                CALLER => frame!(frame_context::caller),
+                CALLVALUE => frame!(frame_context::callvalue),
+                CALLDATALOAD => frame!(frame_context::calldataload),
+                CALLDATASIZE => frame!(frame_context::calldatasize),
+                CALLDATACOPY => frame!(frame_context::calldatacopy),
+                CODESIZE => frame!(frame_context::codesize),
+                CODECOPY => frame!(frame_context::codecopy),
                 GASPRICE => frame!(environment::gasprice),
-                EXTCODESIZE => frame!(host_ops::extcodesize),
-                EXTCODECOPY => frame!(host_ops::extcodecopy),
-                RETURNDATASIZE => frame!(system::returndatasize),
-                RETURNDATACOPY => frame!(system::returndatacopy),
-                EXTCODEHASH => frame!(host_ops::extcodehash),
-                BLOCKHASH => frame!(host_ops::blockhash),
+                EXTCODESIZE => frame!(state::extcodesize),
+                EXTCODECOPY => frame!(state::extcodecopy),
+                RETURNDATASIZE => frame!(frame_context::returndatasize),
+                RETURNDATACOPY => frame!(frame_context::returndatacopy),
+                EXTCODEHASH => frame!(state::extcodehash),
+                BLOCKHASH => frame!(state::blockhash),
                 COINBASE => frame!(environment::coinbase),
                 TIMESTAMP => frame!(environment::timestamp),
                 NUMBER => frame!(environment::number),
                 PREVRANDAO => frame!(environment::prevrandao),
                 GASLIMIT => frame!(environment::gaslimit),
                 CHAINID => frame!(environment::chainid),
-                SELFBALANCE => frame!(host_ops::selfbalance),
+                SELFBALANCE => frame!(state::selfbalance),
                 BASEFEE => frame!(environment::basefee),
                 BLOBHASH => frame!(environment::blobhash),
                 BLOBBASEFEE => frame!(environment::blobbasefee),
@@ -396,8 +438,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                         None => frame!(memory::mstore8),
                     }
                 }
-                SLOAD => frame!(host_ops::sload),
-                SSTORE => frame!(host_ops::sstore),
+                SLOAD => frame!(state::sload),
+                SSTORE => frame!(state::sstore),
                 JUMP => {
                     check_stack!(JUMP);
                     sp = sp.sub(1);
@@ -428,8 +470,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                     ip = ip.add(1);
                 }
                 JUMPDEST => ip = ip.add(1),
-                TLOAD => frame!(host_ops::tload),
-                TSTORE => frame!(host_ops::tstore),
+                TLOAD => frame!(state::tload),
+                TSTORE => frame!(state::tstore),
                 MCOPY => frame!(memory::mcopy),
                 PUSH0 => {
                     check_stack!(PUSH0);
@@ -500,21 +542,21 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 SWAP14 => swap_n!(14),
                 SWAP15 => swap_n!(15),
                 SWAP16 => swap_n!(16),
-                LOG0 => frame!(host_ops::log::<0, _>),
-                LOG1 => frame!(host_ops::log::<1, _>),
-                LOG2 => frame!(host_ops::log::<2, _>),
-                LOG3 => frame!(host_ops::log::<3, _>),
-                LOG4 => frame!(host_ops::log::<4, _>),
-                CREATE => frame!(system::create::<false, _>),
-                CALL => frame!(system::call),
-                CALLCODE => frame!(system::callcode),
+                LOG0 => frame!(state::log::<0, _>),
+                LOG1 => frame!(state::log::<1, _>),
+                LOG2 => frame!(state::log::<2, _>),
+                LOG3 => frame!(state::log::<3, _>),
+                LOG4 => frame!(state::log::<4, _>),
+                CREATE => frame!(calls::create::<false, _>),
+                CALL => frame!(calls::call),
+                CALLCODE => frame!(calls::callcode),
                 RETURN => frame!(control::ret),
-                DELEGATECALL => frame!(system::delegatecall),
-                CREATE2 => frame!(system::create::<true, _>),
-                STATICCALL => frame!(system::staticcall),
+                DELEGATECALL => frame!(calls::delegatecall),
+                CREATE2 => frame!(calls::create::<true, _>),
+                STATICCALL => frame!(calls::staticcall),
                 REVERT => frame!(control::revert),
                 INVALID => frame!(control::invalid),
-                SELFDESTRUCT => frame!(host_ops::selfdestruct),
+                SELFDESTRUCT => frame!(state::selfdestruct),
                 // The gas table prices every byte no arm above handles as `UNDEFINED`.
                 _ => exit!(Exit::UndefinedOpcode),
             }

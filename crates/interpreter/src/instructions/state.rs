@@ -1,5 +1,5 @@
-//! Instructions that read or change state through the [`Host`]: BALANCE, EXTCODE*,
-//! BLOCKHASH, SELFBALANCE, SLOAD/SSTORE, TLOAD/TSTORE, LOGn, SELFDESTRUCT.
+//! Instructions that read or change state through the [`Host`]: BALANCE, SELFBALANCE,
+//! EXTCODE*, BLOCKHASH, SLOAD/SSTORE, TLOAD/TSTORE, LOGn, SELFDESTRUCT.
 
 use crate::gas;
 use crate::interpreter::{Exit, Interpreter};
