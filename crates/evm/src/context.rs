@@ -3,10 +3,12 @@
 
 use ember_bytecode::Bytecode;
 use ember_interpreter::{
-    AccountLoad, Host, Log, SStoreValues, SelfDestructOutcome, StateLoad, TxContext,
+    AccountLoad, CustomInstruction, Host, Log, SStoreValues, SelfDestructOutcome, StateLoad,
+    TxContext,
 };
 use ember_primitives::{Address, BlockEnv, Spec, B256, U256};
 use ember_state::{Database, JournaledState};
+use std::sync::Arc;
 
 /// Everything a running transaction can see.
 #[derive(Debug)]
@@ -17,6 +19,8 @@ pub struct Context<DB: Database> {
     pub block: BlockEnv,
     /// The transaction's context for the interpreter.
     pub tx: TxContext,
+    /// A chain variant's instructions, by opcode.
+    pub(crate) instructions: Option<Arc<[Option<CustomInstruction>; 256]>>,
 }
 
 impl<DB: Database> Host for Context<DB> {
@@ -33,6 +37,10 @@ impl<DB: Database> Host for Context<DB> {
     #[inline]
     fn tx(&self) -> &TxContext {
         &self.tx
+    }
+
+    fn custom_instruction(&self, op: u8) -> Option<CustomInstruction> {
+        self.instructions.as_ref()?[op as usize]
     }
 
     fn load_account(&mut self, address: Address) -> AccountLoad {

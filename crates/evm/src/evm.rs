@@ -1,5 +1,6 @@
 //! [`Evm`]: a fork, a block and a database; transactions in, results and state changes out.
 
+use crate::custom::{Additions, StatefulPrecompileFn};
 use crate::frame::{create_address, FrameOutcome};
 use crate::validation::{
     blob_base_fee, blob_gas, effective_gas_price, validate_env, validate_sender,
@@ -10,7 +11,8 @@ use crate::{
 };
 use ember_bytecode::Bytecode;
 use ember_interpreter::{
-    Action, CallInputs, CallKind, CreateInputs, CreateScheme, Inspector, NoopInspector, TxContext,
+    Action, CallInputs, CallKind, CreateInputs, CreateScheme, CustomInstruction, Inspector,
+    NoopInspector, TxContext,
 };
 use ember_precompile::{PrecompileFn, Precompiles};
 use ember_primitives::{Address, BlockEnv, Fork, Spec, TxEnv, TxKind, U256};
@@ -28,6 +30,7 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     /// The observer of execution.
     pub inspector: I,
     pub(crate) precompiles: Cow<'static, Precompiles>,
+    pub(crate) additions: Additions,
     pub(crate) memory_limit: u64,
     pub(crate) precompile_cache: Option<PrecompileCache>,
     chain_id: u64,
@@ -44,6 +47,7 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     chain_id: u64,
     inspector: I,
     custom_precompiles: Vec<(Address, PrecompileFn)>,
+    additions: Additions,
     memory_limit: u64,
     precompile_cache: Option<PrecompileCache>,
     base_fee_check: bool,
@@ -60,6 +64,7 @@ impl<DB: Database> Evm<DB> {
             chain_id: 1,
             inspector: NoopInspector,
             custom_precompiles: Vec::new(),
+            additions: Additions::default(),
             memory_limit: ember_interpreter::interpreter::DEFAULT_MEMORY_LIMIT,
             precompile_cache: None,
             base_fee_check: true,
@@ -107,6 +112,24 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
         self
     }
 
+    /// Adds (or replaces) a precompile that reads and changes state at `address`; it takes
+    /// precedence over a stateless one there.
+    pub fn stateful_precompile(mut self, address: Address, f: StatefulPrecompileFn) -> Self {
+        self.additions
+            .stateful_precompiles
+            .retain(|(a, _)| *a != address);
+        self.additions.stateful_precompiles.push((address, f));
+        self
+    }
+
+    /// Defines `instruction` at `op` for a chain variant. Where the fork defines `op`
+    /// already, the fork's instruction runs; the custom one runs at bytes it leaves
+    /// undefined, charged its row's static gas under the EVM's [`Spec`].
+    pub fn instruction(mut self, op: u8, instruction: CustomInstruction) -> Self {
+        self.additions.add_instruction(op, instruction);
+        self
+    }
+
     /// Without the check that the fee covers the block's base fee: a call simulation
     /// (`eth_call` with no fee, as geth's and anvil's) runs at gas price zero while BASEFEE
     /// still reads the block's base fee.
@@ -137,6 +160,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             chain_id: self.chain_id,
             inspector,
             custom_precompiles: self.custom_precompiles,
+            additions: self.additions,
             memory_limit: self.memory_limit,
             precompile_cache: self.precompile_cache,
             base_fee_check: self.base_fee_check,
@@ -155,9 +179,11 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
                 journal: JournaledState::new(self.db, self.spec),
                 block: self.block,
                 tx: TxContext::default(),
+                instructions: self.additions.instructions.clone(),
             },
             inspector: self.inspector,
             precompiles,
+            additions: self.additions,
             memory_limit: self.memory_limit,
             precompile_cache: self.precompile_cache,
             chain_id: self.chain_id,
@@ -232,6 +258,9 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         }
         if spec.access_lists {
             for address in self.precompiles.addresses() {
+                self.ctx.journal.warm_account(*address);
+            }
+            for (address, _) in &self.additions.stateful_precompiles {
                 self.ctx.journal.warm_account(*address);
             }
             for item in &tx.access_list {

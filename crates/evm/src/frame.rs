@@ -1,7 +1,7 @@
 //! The explicit frame stack: nested calls and creations run in a loop over a `Vec` of
 //! suspended interpreters, so depth 1024 costs heap, never native stack.
 
-use crate::Evm;
+use crate::{Evm, PrecompileCall};
 use ember_bytecode::Bytecode;
 use ember_interpreter::gas::{CALL_DEPTH_LIMIT, CODE_DEPOSIT};
 use ember_interpreter::{
@@ -131,6 +131,9 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             None => Interpreter::new(input, spec),
         };
         interp.memory_limit = self.memory_limit;
+        if let Some(table) = self.additions.gas_table(spec) {
+            interp.set_gas_table(table);
+        }
         interp
     }
 
@@ -188,16 +191,28 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             return done(self, &inputs, immediate(Exit::OutOfFunds, inputs.gas_limit));
         }
         journal.touch(inputs.target);
-        let precompile = if inputs.delegated {
+        // An EIP-7702 delegation runs the delegate's code even where a precompile lives.
+        let result = if inputs.delegated {
             None
-        } else {
-            self.precompiles.get(&inputs.code_address)
-        };
-        if let Some(precompile) = precompile {
-            let result = match &self.precompile_cache {
-                Some(cache) => cache.run(precompile, input, inputs.gas_limit),
-                None => precompile(input, inputs.gas_limit),
+        } else if let Some(stateful) = self.additions.stateful_precompile(&inputs.code_address) {
+            let call = PrecompileCall {
+                input,
+                gas_limit: inputs.gas_limit,
+                caller: inputs.caller,
+                address: inputs.target,
+                value: inputs.value,
+                is_static: inputs.is_static,
             };
+            Some(stateful(&mut self.ctx, &call))
+        } else {
+            self.precompiles
+                .get(&inputs.code_address)
+                .map(|precompile| match &self.precompile_cache {
+                    Some(cache) => cache.run(precompile, input, inputs.gas_limit),
+                    None => precompile(input, inputs.gas_limit),
+                })
+        };
+        if let Some(result) = result {
             let outcome = match result {
                 Ok(out) => {
                     let mut gas = Gas::new(inputs.gas_limit);

@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod context;
+mod custom;
 mod error;
 mod evm;
 mod frame;
@@ -29,6 +30,7 @@ mod result;
 mod validation;
 
 pub use context::Context;
+pub use custom::{PrecompileCall, StatefulPrecompileFn};
 pub use error::{EvmError, InvalidTransaction};
 pub use evm::{Evm, EvmBuilder};
 pub use precompile_cache::PrecompileCache;
@@ -38,15 +40,15 @@ pub use result::{
 
 pub use ember_bytecode::{self as bytecode, Bytecode};
 pub use ember_interpreter::{
-    self as interpreter, CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Inspector,
-    Interpreter, Log, NoopInspector,
+    self as interpreter, CallInputs, CallOutcome, CreateInputs, CreateOutcome, CustomInstruction,
+    Exit, Host, Inspector, Interpreter, Log, NoopInspector,
 };
 pub use ember_precompile::{
     self as precompile, PrecompileError, PrecompileFn, PrecompileOutput, Precompiles,
 };
 pub use ember_primitives::{
     self as primitives, address, b256, bytes, hex, keccak256, AccessListItem, Address,
-    Authorization, BlockEnv, Bytes, Fork, Spec, TxEnv, TxKind, TxType, B256, U256,
+    Authorization, BlockEnv, BlockExtension, Bytes, Fork, Spec, TxEnv, TxKind, TxType, B256, U256,
 };
 pub use ember_state::{
     self as state, AccountChange, AccountInfo, Database, DatabaseCommit, InMemoryDb,

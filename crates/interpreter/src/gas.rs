@@ -123,22 +123,27 @@ pub fn table(spec: &Spec) -> &'static GasTable {
     if std::ptr::eq(spec, Spec::of(spec.fork)) {
         return TABLES[spec.fork as usize].get_or_init(|| build_table(spec));
     }
-    custom_table(spec)
+    table_with(spec, &[])
 }
 
-/// The table of a custom [`Spec`]: one per distinct value, kept for the process's lifetime
-/// (a program makes a handful of rule sets, not one per transaction).
-#[cold]
-fn custom_table(spec: &Spec) -> &'static GasTable {
-    static CUSTOM: Mutex<Vec<(Spec, &'static GasTable)>> = Mutex::new(Vec::new());
+/// The table of `spec` with `extra` opcodes priced too (a chain variant's custom
+/// instructions: `(opcode, static gas)`). One table per distinct value, kept for the
+/// process's lifetime: a program makes a handful of rule sets, not one per transaction.
+pub fn table_with(spec: &Spec, extra: &[(u8, u64)]) -> &'static GasTable {
+    type Entry = (Spec, Vec<(u8, u64)>, &'static GasTable);
+    static CUSTOM: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
     let mut tables = CUSTOM
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, table)) = tables.iter().find(|(s, _)| s == spec) {
+    if let Some((_, _, table)) = tables.iter().find(|(s, e, _)| s == spec && e == extra) {
         return table;
     }
-    let table: &'static GasTable = Box::leak(Box::new(build_table(spec)));
-    tables.push((*spec, table));
+    let mut table = build_table(spec);
+    for &(op, cost) in extra {
+        table[op as usize] = cost.min(MAX_FRAME_GAS);
+    }
+    let table: &'static GasTable = Box::leak(Box::new(table));
+    tables.push((*spec, extra.to_vec(), table));
     table
 }
 

@@ -110,4 +110,9 @@ pub trait Host {
     /// the fork's rules say.
     fn selfdestruct(&mut self, address: Address, target: Address)
         -> StateLoad<SelfDestructOutcome>;
+    /// The instruction a chain variant defines at `op`, a byte the fork leaves undefined
+    /// (see [`CustomInstruction`](crate::CustomInstruction)). None on Ethereum.
+    fn custom_instruction(&self, _op: u8) -> Option<crate::CustomInstruction> {
+        None
+    }
 }

@@ -243,6 +243,18 @@ impl Interpreter {
         self.failed_charge
     }
 
+    /// Charges `cost` gas, or fails with [`Exit::OutOfGas`]: for the dynamic gas of a
+    /// [`CustomInstruction`](crate::CustomInstruction).
+    pub fn charge_gas(&mut self, cost: u64) -> Result<(), Exit> {
+        self.charge(cost)
+    }
+
+    /// Prices opcodes with `table` instead of the spec's own: the table of a chain variant
+    /// with custom instructions ([`gas::table_with`]).
+    pub fn set_gas_table(&mut self, table: &'static GasTable) {
+        self.gas_table = table;
+    }
+
     /// Charges `cost`, or fails with [`Exit::OutOfGas`].
     #[inline]
     pub(crate) fn charge(&mut self, cost: u64) -> Result<(), Exit> {

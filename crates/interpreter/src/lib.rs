@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod calldata;
+mod custom;
 mod exit;
 pub mod gas;
 pub mod host;
@@ -15,6 +16,7 @@ pub mod memory;
 pub mod stack;
 
 pub use calldata::CallData;
+pub use custom::CustomInstruction;
 pub use ember_bytecode::{opcode, Bytecode};
 pub use gas::Gas;
 pub use host::{AccountLoad, Host, Log, SStoreValues, SelfDestructOutcome, StateLoad, TxContext};

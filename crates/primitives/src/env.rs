@@ -1,6 +1,9 @@
 //! The block and transaction environments a transaction executes in.
 
 use crate::{Address, Bytes, B256, U256};
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
 
 /// The block a transaction executes in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +26,55 @@ pub struct BlockEnv {
     pub excess_blob_gas: Option<u64>,
     /// The blob parameters to use, overriding the fork's schedule (a fixture's `blobSchedule`).
     pub blob_params: Option<crate::BlobParams>,
+    /// Fields a chain variant adds to the block (empty on Ethereum).
+    pub extension: BlockExtension,
 }
+
+/// The fields a chain variant adds to [`BlockEnv`]: one value of the variant's own type,
+/// which its instructions and precompiles read back with [`BlockExtension::get`].
+///
+/// Cloning shares the value; two extensions are equal when both are empty or both hold the
+/// same shared value.
+#[derive(Clone, Default)]
+pub struct BlockExtension(Option<Arc<dyn Any + Send + Sync>>);
+
+impl BlockExtension {
+    /// An extension holding `fields`.
+    pub fn new<T: Any + Send + Sync>(fields: T) -> BlockExtension {
+        BlockExtension(Some(Arc::new(fields)))
+    }
+
+    /// The fields, when the extension holds a `T`.
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        self.0.as_deref().and_then(|fields| fields.downcast_ref())
+    }
+
+    /// True when the block has no added fields.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl fmt::Debug for BlockExtension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            None => f.write_str("BlockExtension(none)"),
+            Some(_) => f.write_str("BlockExtension(..)"),
+        }
+    }
+}
+
+impl PartialEq for BlockExtension {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for BlockExtension {}
 
 impl Default for BlockEnv {
     fn default() -> Self {
@@ -37,6 +88,7 @@ impl Default for BlockEnv {
             prevrandao: None,
             excess_blob_gas: None,
             blob_params: None,
+            extension: BlockExtension::default(),
         }
     }
 }

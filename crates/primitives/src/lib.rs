@@ -10,7 +10,7 @@ pub mod spec;
 pub use alloy_primitives::{
     self, address, b256, bytes, hex, keccak256, Address, Bytes, B256, U256,
 };
-pub use env::{AccessListItem, Authorization, BlockEnv, TxEnv, TxKind, TxType};
+pub use env::{AccessListItem, Authorization, BlockEnv, BlockExtension, TxEnv, TxKind, TxType};
 pub use fork::{Fork, UnknownFork};
 pub use spec::{BlobParams, Spec};
 

@@ -150,6 +150,28 @@ impl Interpreter {
     }
 }
 
+/// Runs the chain variant's instruction at the opcode just passed (the gas table priced it,
+/// so the host defines one), after checking the stack against its table row.
+#[inline(never)]
+fn custom_instruction<H: Host>(interp: &mut Interpreter, host: &mut H) -> Result<(), Exit> {
+    let op = interp.bytecode.padded()[interp.pc - 1];
+    let Some(instruction) = host.custom_instruction(op) else {
+        return Err(Exit::UndefinedOpcode);
+    };
+    let (inputs, outputs) = (
+        instruction.info.inputs as usize,
+        instruction.info.outputs as usize,
+    );
+    let len = interp.stack.len();
+    if len < inputs {
+        return Err(Exit::StackUnderflow);
+    }
+    if len - inputs + outputs > STACK_LIMIT {
+        return Err(Exit::StackOverflow);
+    }
+    (instruction.run)(interp, host)
+}
+
 /// Runs `interp` until its frame ends or suspends on a nested call or creation. `STEPS`
 /// selects the loop that calls the inspector's per-step hooks.
 #[inline(always)]
@@ -557,8 +579,9 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 REVERT => frame!(control::revert),
                 INVALID => frame!(control::invalid),
                 SELFDESTRUCT => frame!(state::selfdestruct),
-                // The gas table prices every byte no arm above handles as `UNDEFINED`.
-                _ => exit!(Exit::UndefinedOpcode),
+                // The gas table prices every byte no arm above handles as `UNDEFINED`, unless
+                // a chain variant defines an instruction there.
+                _ => frame!(custom_instruction),
             }
             if STEPS {
                 save!();

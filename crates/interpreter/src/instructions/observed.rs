@@ -67,6 +67,10 @@ impl<H: Host, I: Inspector> Host for Observed<'_, H, I> {
         self.host.tstore(address, key, value)
     }
     #[inline(always)]
+    fn custom_instruction(&self, op: u8) -> Option<crate::CustomInstruction> {
+        self.host.custom_instruction(op)
+    }
+    #[inline(always)]
     fn log(&mut self, log: crate::Log) {
         #[cfg(not(feature = "no-inspector-hook"))]
         self.inspector.log(&log);
