@@ -186,6 +186,7 @@ impl Scenario {
             prevrandao: (self.fork >= Fork::Paris).then_some(e.random),
             excess_blob_gas: (self.fork >= Fork::Cancun).then_some(e.excess_blob_gas),
             blob_params: None,
+            extension: Default::default(),
         }
     }
 

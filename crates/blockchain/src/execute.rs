@@ -120,6 +120,7 @@ impl BlockContext {
             prevrandao: Spec::of(self.fork).prevrandao.then_some(self.prevrandao),
             excess_blob_gas: self.excess_blob_gas,
             blob_params: config.blob_params(self.fork),
+            extension: Default::default(),
         }
     }
 }

@@ -388,6 +388,7 @@ impl NodeState {
             prevrandao: self.spec().prevrandao.then_some(ctx.prevrandao),
             excess_blob_gas: ctx.excess_blob_gas,
             blob_params: self.chain.config().blob_params(self.chain.fork),
+            extension: Default::default(),
         }
     }
 

@@ -703,6 +703,7 @@ fn parse_env(cx: &Cx<'_>, env: &Map<String, Value>) -> Result<BlockEnv, LoadErro
             None => None,
         },
         blob_params: None,
+        extension: Default::default(),
     })
 }
 
