@@ -22,7 +22,8 @@ pub enum Exit {
     /// CREATE by an account whose nonce is at its maximum (EIP-2681).
     NonceOverflow,
     // ---- internal: the frame is suspended on a nested call or create ----
-    /// The frame is waiting for a nested call or creation.
+    /// The frame is waiting for a nested call or creation (or, inside the run loop only,
+    /// stopped at a chain variant's instruction, which `Interpreter::run` then runs).
     Suspend,
     // ---- exceptional halt: all gas of the frame is consumed ----
     /// Out of gas.

@@ -132,7 +132,16 @@ impl Interpreter {
             if let Some(action) = self.pending.take() {
                 return action;
             }
+            // The loop stopped at a byte none of its arms handles: a chain variant's
+            // instruction.
+            return self.run_from_custom_instruction(host, inspector);
         }
+        self.finish(exit)
+    }
+
+    /// The frame's outcome once the loop has stopped with `exit`.
+    #[inline(always)]
+    fn finish(&mut self, exit: Exit) -> Action {
         let output = if matches!(exit, Exit::Return | Exit::Revert) {
             std::mem::take(&mut self.output)
         } else {
@@ -148,28 +157,77 @@ impl Interpreter {
             output,
         })
     }
-}
 
-/// Runs the chain variant's instruction at the opcode just passed (the gas table priced it,
-/// so the host defines one), after checking the stack against its table row.
-#[inline(never)]
-fn custom_instruction<H: Host>(interp: &mut Interpreter, host: &mut H) -> Result<(), Exit> {
-    let op = interp.bytecode.padded()[interp.pc - 1];
-    let Some(instruction) = host.custom_instruction(op) else {
-        return Err(Exit::UndefinedOpcode);
-    };
-    let (inputs, outputs) = (
-        instruction.info.inputs as usize,
-        instruction.info.outputs as usize,
-    );
-    let len = interp.stack.len();
-    if len < inputs {
-        return Err(Exit::StackUnderflow);
+    /// [`Interpreter::run`] from a chain variant's instruction on: runs it, then the loop,
+    /// and again at each custom instruction the loop stops at. Out of `run`, whose code
+    /// (with the loop inlined) is then the same as for a fork without custom instructions.
+    #[cold]
+    #[inline(never)]
+    fn run_from_custom_instruction<H: Host, I: Inspector>(
+        &mut self,
+        host: &mut H,
+        inspector: &mut I,
+    ) -> Action {
+        loop {
+            if let Err(exit) = self.run_custom_instruction(host, inspector) {
+                return self.finish(exit);
+            }
+            let exit = if inspector.wants_steps() {
+                run_loop::<H, I, true>(self, host, inspector)
+            } else {
+                run_loop::<H, I, false>(self, host, inspector)
+            };
+            if exit != Exit::Suspend {
+                return self.finish(exit);
+            }
+            if let Some(action) = self.pending.take() {
+                return action;
+            }
+        }
     }
-    if len - inputs + outputs > STACK_LIMIT {
-        return Err(Exit::StackOverflow);
+
+    /// Runs the chain variant's instruction at the program counter, whose static gas the
+    /// loop has charged (the frame's gas table prices it only when the host defines one),
+    /// after checking the stack against its table row. Kept out of the run loop, whose arm
+    /// for such bytes only stops the loop: a call there would change how the loop's
+    /// registers are allocated.
+    #[cold]
+    #[inline(never)]
+    fn run_custom_instruction<H: Host, I: Inspector>(
+        &mut self,
+        host: &mut H,
+        inspector: &mut I,
+    ) -> Result<(), Exit> {
+        let op = self.current_opcode();
+        self.pc += 1;
+        let mut observed = Observed { host, inspector };
+        let result = match observed.custom_instruction(op) {
+            None => Err(Exit::UndefinedOpcode),
+            Some(instruction) => {
+                let (inputs, outputs) = (
+                    instruction.info.inputs as usize,
+                    instruction.info.outputs as usize,
+                );
+                let len = self.stack.len();
+                if len < inputs {
+                    Err(Exit::StackUnderflow)
+                } else if len - inputs + outputs > STACK_LIMIT {
+                    Err(Exit::StackOverflow)
+                } else {
+                    (instruction.run)(self, &mut observed)
+                }
+            }
+        };
+        match result {
+            // The loop reports the end of the step when it starts again.
+            Ok(()) => self.resumed = true,
+            Err(exit) if exit.is_halt() && observed.inspector.wants_steps() => {
+                observed.inspector.step_fault(self, exit)
+            }
+            Err(_) => {}
+        }
+        result
     }
-    (instruction.run)(interp, host)
 }
 
 /// Runs `interp` until its frame ends or suspends on a nested call or creation. `STEPS`
@@ -580,8 +638,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 INVALID => frame!(control::invalid),
                 SELFDESTRUCT => frame!(state::selfdestruct),
                 // The gas table prices every byte no arm above handles as `UNDEFINED`, unless
-                // a chain variant defines an instruction there.
-                _ => frame!(custom_instruction),
+                // a chain variant defines an instruction there: `run` runs that one.
+                _ => exit!(Exit::Suspend),
             }
             if STEPS {
                 save!();
