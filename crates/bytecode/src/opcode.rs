@@ -684,7 +684,7 @@ pub static OPCODES: [Option<OpInfo>; 256] = {
     );
     t[LOG1 as usize] = Some(
         op("LOG1", 0, 3, 0)
-            .gas(LOG_BASE + 1 * LOG_TOPIC)
+            .gas(LOG_BASE + LOG_TOPIC)
             .memory(&[mem(0, stack(1))])
             .dynamic(),
     );

@@ -3,6 +3,7 @@
 use crate::{Address, Bytes, B256, U256};
 use std::any::Any;
 use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 
 /// The block a transaction executes in.
@@ -36,17 +37,22 @@ pub struct BlockEnv {
 /// Cloning shares the value; two extensions are equal when both are empty or both hold the
 /// same shared value.
 #[derive(Clone, Default)]
-pub struct BlockExtension(Option<Arc<dyn Any + Send + Sync>>);
+pub struct BlockExtension(Option<Arc<ExtensionFields>>);
+
+/// What a [`BlockExtension`] holds: any value that can cross threads and unwinding, as the
+/// rest of [`BlockEnv`] can.
+type ExtensionFields = dyn Any + Send + Sync + UnwindSafe + RefUnwindSafe;
 
 impl BlockExtension {
     /// An extension holding `fields`.
-    pub fn new<T: Any + Send + Sync>(fields: T) -> BlockExtension {
+    pub fn new<T: Any + Send + Sync + UnwindSafe + RefUnwindSafe>(fields: T) -> BlockExtension {
         BlockExtension(Some(Arc::new(fields)))
     }
 
     /// The fields, when the extension holds a `T`.
     pub fn get<T: Any>(&self) -> Option<&T> {
-        self.0.as_deref().and_then(|fields| fields.downcast_ref())
+        let fields: &dyn Any = self.0.as_deref()?;
+        fields.downcast_ref()
     }
 
     /// True when the block has no added fields.
