@@ -1,4 +1,4 @@
-//! The hex and command-line parsers: the fixture parsers of `ember_statetest::hex`, the
+//! The hex and command-line parsers: the fixture parsers of `ember_primitives::hex_parse`, the
 //! command-line forms `ember run` / `ember disasm` use (`parse_cli_*`, `parse_hex_text`),
 //! the blockchain crate's quantity parser, and the assembler (`ember asm`) on the input as
 //! text; the disassembler on the input as bytes.
@@ -12,7 +12,7 @@
 
 use ember_bytecode::{asm::assemble, disasm::disassemble_text};
 use ember_primitives::{hex, U256};
-use ember_statetest::hex as fx;
+use ember_primitives::hex_parse as fx;
 use libfuzzer_sys::fuzz_target;
 
 fn check_text(s: &str) {

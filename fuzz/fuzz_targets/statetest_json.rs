@@ -1,4 +1,4 @@
-//! The state-test fixture loader (`ember_statetest::load_slice`) on arbitrary bytes, then the
+//! The state-test fixture loader (`ember_conformance::load_slice`) on arbitrary bytes, then the
 //! state-test executor on the first few cases it yields (those with a gas limit up to 2M, so
 //! a run stays short), and the blockchain crate's JSON parsers (allocations, quantities) on
 //! whatever parses as JSON.
@@ -12,12 +12,12 @@ use std::path::Path;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(loaded) = ember_statetest::load_slice(Path::new("fuzz.json"), data) {
+    if let Ok(loaded) = ember_conformance::load_slice(Path::new("fuzz.json"), data) {
         for case in loaded.cases.iter().take(4) {
             let _ = case.id().to_string();
             if case.tx.as_ref().is_ok_and(|tx| tx.gas_limit <= 2_000_000) {
-                let outcome = ember_statetest::execute(case);
-                let _ = ember_statetest::check(case, &outcome);
+                let outcome = ember_conformance::execute(case);
+                let _ = ember_conformance::check(case, &outcome);
             }
         }
     }

@@ -1,16 +1,16 @@
 //! Running a case in Ember.
 
 use crate::outcome::{Outcome, Status};
+use ember_conformance::Case;
 use ember_evm::state::AccountInfo;
 use ember_evm::{BlockEnv, Bytecode, Evm, ExecutionResult, Fork, InMemoryDb, TxEnv};
-use ember_statetest::Case;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 /// The state tests' database for Ember: the pre-state in memory, with BLOCKHASH answered as
 /// The state tests' database (BLOCKHASH = keccak256 of the decimal number, as revm's
 /// `EmptyDB` answers it): the one `ember statetest` uses.
-pub use ember_statetest::FixtureDb as BenchDb;
+pub use ember_conformance::FixtureDb as BenchDb;
 
 /// A case prepared for Ember: the pre-state database built once (code analysed once), and
 /// the environment to build a fresh EVM over a clone of it for every run.

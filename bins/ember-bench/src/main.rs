@@ -21,7 +21,7 @@ mod revm_side;
 mod stats;
 
 use clap::Parser;
-use ember_statetest::{collect_files, load_file, Case};
+use ember_conformance::{collect_files, load_file, Case};
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,8 +1,8 @@
 //! Running a case in revm: the fixture's fork, block and transaction mapped onto revm's types.
 
 use crate::outcome::{Outcome, Status};
+use ember_conformance::Case;
 use ember_evm::{BlockEnv, Fork, Spec, TxEnv, TxKind, U256};
-use ember_statetest::Case;
 use revm::context::result::{ExecutionResult, Output};
 use revm::context::transaction::{
     AccessList, AccessListItem, Authorization, RecoveredAuthority, RecoveredAuthorization,

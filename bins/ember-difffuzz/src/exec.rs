@@ -1,12 +1,12 @@
 //! Running one case in Ember and in revm, and comparing what they did: validity, status, gas
 //! used, refund, output, created address, logs, and the post-state account by account.
 
+use ember_conformance::Case;
 use ember_evm::state::{logs_hash, AccountInfo};
 use ember_evm::{
     keccak256, Address, Bytecode, Bytes, DatabaseCommit, Evm, ExecutionResult, InMemoryDb, Log,
     Spec, TxEnv, TxKind, B256, U256,
 };
-use ember_statetest::Case;
 use revm::context::result::{ExecutionResult as RevmResult, Output};
 use revm::context::transaction::{
     AccessList, AccessListItem, Authorization as RevmAuthorization, RecoveredAuthority,
@@ -178,7 +178,7 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 /// The state tests' database: BLOCKHASH is keccak256 of the decimal number (as revm's
 /// The state tests' database (BLOCKHASH = keccak256 of the decimal number, as revm's
 /// `EmptyDB` answers it): the one `ember statetest` uses.
-use ember_statetest::FixtureDb;
+use ember_conformance::FixtureDb;
 
 /// What a run reached, observed in Ember: call depth, calls by kind, precompiles,
 /// creations, self-destructs, logs and (with `steps`) the opcodes executed.
@@ -870,24 +870,24 @@ pub fn compare(e: &Side, r: &Side) -> Vec<Diff> {
 }
 
 /// Runs `case` in Ember (counting into `cov`) and in revm and compares them; also checks
-/// that Ember's state-test runner (`ember_statetest::execute`: `transact_commit` with a
+/// that Ember's state-test runner (`ember_conformance::execute`: `transact_commit` with a
 /// shared precompile memo, the path `ember statetest` takes) ends at the same root.
 pub fn check(case: &Case, cov: &mut Coverage) -> (Side, Side, Vec<Diff>) {
     let e = run_ember_with(case, cov);
     let r = run_revm(case);
     let mut diffs = compare(&e, &r);
-    match catch_unwind(|| ember_statetest::execute(case)) {
+    match catch_unwind(|| ember_conformance::execute(case)) {
         Ok(o) if o.state_root == e.root => {}
         Ok(o) => diffs.push(Diff {
             kind: Kind::State,
             text: format!(
-                "ember_statetest::execute ends at {} but Evm::transact at {}",
+                "ember_conformance::execute ends at {} but Evm::transact at {}",
                 o.state_root, e.root
             ),
         }),
         Err(p) => diffs.push(Diff {
             kind: Kind::Panic,
-            text: format!("ember_statetest::execute panicked: {}", panic_text(p)),
+            text: format!("ember_conformance::execute panicked: {}", panic_text(p)),
         }),
     }
     (e, r, diffs)

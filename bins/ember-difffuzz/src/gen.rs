@@ -113,7 +113,7 @@ pub fn authority(i: usize) -> Address {
     ADDRESSES.get_or_init(|| {
         (0..AUTHORITIES)
             .map(|i| {
-                ember_statetest::sign::address_from_secret_key(&authority_key(i))
+                ember_conformance::sign::address_from_secret_key(&authority_key(i))
                     .expect("a valid key")
             })
             .collect()
@@ -128,7 +128,7 @@ fn sign_authorization(
     nonce: u64,
 ) -> (U256, U256, U256) {
     use secp256k1::{Message, SecretKey, SECP256K1};
-    let hash = ember_statetest::sign::authorization_signing_hash(chain_id, address, nonce);
+    let hash = ember_conformance::sign::authorization_signing_hash(chain_id, address, nonce);
     let sk = SecretKey::from_byte_array(key.0).expect("a valid key");
     let sig = SECP256K1.sign_ecdsa_recoverable(Message::from_digest(hash.0), &sk);
     let (id, compact) = sig.serialize_compact();

@@ -177,7 +177,7 @@ fn write_case(
 /// Reloads a written file with Ember's fixture loader and re-runs it: the divergence must
 /// come back with the same kind.
 fn verify_file(path: &Path, want: Option<exec::Kind>) -> Result<(), String> {
-    let cases = ember_statetest::load_file(path).map_err(|e| e.to_string())?;
+    let cases = ember_conformance::load_file(path).map_err(|e| e.to_string())?;
     let case = cases.first().ok_or("no case in the file")?;
     let got = primary(&check(case, &mut Coverage::new(false)).2);
     if got == want {
@@ -230,7 +230,7 @@ fn judge(path: &Path, e: &Side, r: &Side) -> (String, Option<Expect>) {
 /// Runs the case's transaction and then a second one in the same EVM, on both sides.
 fn check_pair(
     s: &Scenario,
-    case: &ember_statetest::Case,
+    case: &ember_conformance::Case,
     options: gen::Options,
     verbose: bool,
 ) -> Vec<Diff> {
@@ -568,7 +568,7 @@ mod tests {
     fn files_round_trip_through_the_loader() {
         let dir = std::env::temp_dir().join(format!("difffuzz-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let sort = |mut pre: Vec<(ember_evm::Address, ember_statetest::PreAccount)>| {
+        let sort = |mut pre: Vec<(ember_evm::Address, ember_conformance::PreAccount)>| {
             pre.sort_by_key(|(a, _)| *a);
             for (_, acct) in &mut pre {
                 acct.storage.sort();
@@ -579,7 +579,7 @@ mod tests {
             let (e, r, diffs) = run(&s);
             let path = dir.join(format!("{}.json", s.name()));
             write_case(&path, &s, (&e, &r), &diffs, "test", "", Expect::Revm);
-            let loaded = ember_statetest::load_file(&path).unwrap();
+            let loaded = ember_conformance::load_file(&path).unwrap();
             assert_eq!(loaded.len(), 1);
             let (got, want) = (&loaded[0], s.to_case());
             assert_eq!(got.fork, want.fork);

@@ -1,14 +1,14 @@
 //! A generated case ([`Scenario`]): fork, block, pre-state accounts with generated code, and
-//! one transaction. It turns into an [`ember_statetest::Case`] to run and into a
+//! one transaction. It turns into an [`ember_conformance::Case`] to run and into a
 //! GeneralStateTests JSON file that `ember statetest` and `ethereum-spec-evm statetest` load.
 
 use crate::program::{Code, Program};
+use ember_conformance::{Case, Filler, PreAccount};
 use ember_evm::primitives::Authorization;
 use ember_evm::{
     address, b256, hex, keccak256, AccessListItem, Address, BlockEnv, Bytes, Fork, TxEnv, TxKind,
     TxType, B256, U256,
 };
-use ember_statetest::{Case, Filler, PreAccount};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -115,7 +115,7 @@ impl GenAuth {
             y_parity: self.y_parity,
             r: self.r,
             s: self.s,
-            authority: ember_statetest::sign::recover_authority(
+            authority: ember_conformance::sign::recover_authority(
                 self.chain_id,
                 self.address,
                 self.nonce,

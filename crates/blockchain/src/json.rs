@@ -1,12 +1,13 @@
-//! JSON helpers shared by the blockchain tests and t8n: quantities (hex or decimal), byte
-//! strings, and account maps (`pre`, `postState`, `alloc`).
+//! JSON helpers shared by the fixture runners (blockchain tests, t8n) and the dev node's
+//! state files: quantities (hex or decimal), byte strings, and account maps (`pre`,
+//! `postState`, `alloc`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use ember_evm::state::AccountInfo;
 use ember_evm::Bytecode;
+use ember_primitives::hex_parse;
 use ember_primitives::{Address, Bytes, B256, U256};
-use ember_statetest::hex;
 use serde_json::{Map, Value};
 
 /// An account of an allocation.
@@ -53,7 +54,7 @@ pub fn quantity(v: &Value, what: &str) -> Result<U256, String> {
     }
     let s = as_str(v, what)?;
     if s.starts_with("0x") || s.starts_with("0X") {
-        hex::parse_u256(s).map_err(|e| format!("{what}: {e}"))
+        hex_parse::parse_u256(s).map_err(|e| format!("{what}: {e}"))
     } else {
         U256::from_str_radix(s, 10).map_err(|_| format!("{what}: invalid number `{s}`"))
     }
@@ -67,17 +68,17 @@ pub fn quantity_u64(v: &Value, what: &str) -> Result<u64, String> {
 
 /// A `0x` byte string.
 pub fn bytes(v: &Value, what: &str) -> Result<Bytes, String> {
-    hex::parse_bytes(as_str(v, what)?).map_err(|e| format!("{what}: {e}"))
+    hex_parse::parse_bytes(as_str(v, what)?).map_err(|e| format!("{what}: {e}"))
 }
 
 /// A 20-byte address.
 pub fn address(v: &Value, what: &str) -> Result<Address, String> {
-    hex::parse_address(as_str(v, what)?).map_err(|e| format!("{what}: {e}"))
+    hex_parse::parse_address(as_str(v, what)?).map_err(|e| format!("{what}: {e}"))
 }
 
 /// A 32-byte hash.
 pub fn b256(v: &Value, what: &str) -> Result<B256, String> {
-    hex::parse_b256(as_str(v, what)?).map_err(|e| format!("{what}: {e}"))
+    hex_parse::parse_b256(as_str(v, what)?).map_err(|e| format!("{what}: {e}"))
 }
 
 /// A 32-byte word written as a hash or as a quantity.
@@ -96,7 +97,7 @@ pub fn object<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, St
 pub fn parse_alloc(v: &Value, what: &str) -> Result<Alloc, String> {
     let mut alloc = Alloc::new();
     for (addr, account) in object(v, what)? {
-        let address = hex::parse_address(addr).map_err(|e| format!("{what}: {e}"))?;
+        let address = hex_parse::parse_address(addr).map_err(|e| format!("{what}: {e}"))?;
         let ctx = format!("{what}.{addr}");
         let fields = object(account, &ctx)?;
         let mut acc = AllocAccount::default();

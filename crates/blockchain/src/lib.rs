@@ -9,9 +9,10 @@
 //!   EIP-7685);
 //! - [`Chain`]: imports blocks on an in-memory chain, rejecting a block that breaks a rule
 //!   with a [`BlockError`] naming it and leaving the state at the parent;
-//! - [`blocktest`]: the blockchain-test fixture runner, and [`t8n`]: geth's transition tool.
-//! - [`statetest_mode`]: state-test fixtures through the block executor (state-test mode,
-//!   and Paris-and-later transactions as real one-transaction blocks).
+//! - [`json`]: the JSON spellings of quantities, bytes and account allocations.
+//!
+//! The fixture runners built on it (blockchain tests, t8n, state tests through the block
+//! executor) are in `ember-conformance`.
 //!
 //! ```
 //! use ember_blockchain::{Block, ChainConfig, Chain, Header};
@@ -29,7 +30,6 @@
 
 pub mod block;
 pub mod block_tx;
-pub mod blocktest;
 pub mod chain;
 pub mod config;
 pub mod consensus;
@@ -39,8 +39,6 @@ pub mod header;
 pub mod json;
 pub mod receipt;
 mod rlp;
-pub mod statetest_mode;
-pub mod t8n;
 
 pub use block::{Block, Withdrawal};
 pub use block_tx::{BlockTransaction, StateTestTx};

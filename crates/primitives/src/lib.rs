@@ -1,10 +1,12 @@
 //! Ember's shared vocabulary: 256-bit words, addresses and hashes (re-exported from
 //! `alloy-primitives`), the ordered [`Fork`] enum, the fork rule table [`Spec`], and the
-//! block and transaction environments every other crate speaks in.
+//! block and transaction environments every other crate speaks in; [`hex_parse`] reads the
+//! hex strings of fixtures and command lines.
 #![deny(missing_docs)]
 
 pub mod env;
 pub mod fork;
+pub mod hex_parse;
 pub mod spec;
 
 pub use alloy_primitives::{

@@ -1,6 +1,7 @@
 //! Ember's transactions: the five Ethereum transaction types (legacy, EIP-2930, EIP-1559,
 //! EIP-4844, EIP-7702) with strict canonical RLP decoding, signature checks and sender recovery,
-//! intrinsic gas, fork-level validity, and a runner for the ethereum/tests `TransactionTests`.
+//! intrinsic gas and fork-level validity. The `TransactionTests` runner is in
+//! `ember-conformance`.
 //!
 //! ```
 //! use ember_primitives::{Fork, Spec};
@@ -22,7 +23,6 @@
 
 pub mod envelope;
 pub mod error;
-pub mod fixture;
 pub mod intrinsic;
 pub mod legacy;
 mod rlp;

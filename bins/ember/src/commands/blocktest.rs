@@ -14,7 +14,7 @@
 //! block executor in state-test mode, checking root, logs hash and rejection as
 //! `ember statetest` does; Paris-and-later cases with a valid transaction also run as a real
 //! one-transaction block whose status, gas used and logs must equal the state-test runner's
-//! (`ember_blockchain::statetest_mode`). Same output and last stderr line; before it, a line
+//! (`ember_conformance::statetest_mode`). Same output and last stderr line; before it, a line
 //! `real blocks: N agree, N differ, N not applicable`.
 
 use std::io::{self, IsTerminal, Write};
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ember_blockchain::blocktest::{
+use ember_conformance::blocktest::{
     collect_files, run_files, Event, Filter, PrecompileCache, RunSummary, TestReport,
 };
 use ember_primitives::Fork;
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> ExitCode {
         fork: args.fork,
         name: args.run,
     };
-    let cache = ember_statetest::shared_precompile_cache();
+    let cache = ember_conformance::shared_precompile_cache();
     let mut total = RunSummary::default();
     for path in &args.paths {
         let summary = match collect_files(path) {
@@ -209,11 +209,11 @@ struct CaseJson {
 }
 
 fn run_statetest_mode(args: &Args, human: bool) -> ExitCode {
-    use ember_blockchain::statetest_mode::{execute_case, BlockComparison};
-    use ember_statetest::{Case, Keep};
+    use ember_conformance::statetest_mode::{execute_case, BlockComparison};
+    use ember_conformance::{Case, Keep};
 
-    ember_statetest::capture_executor_panics();
-    let filter = ember_statetest::Filter::new(args.fork, args.run.clone());
+    ember_conformance::capture_executor_panics();
+    let filter = ember_conformance::Filter::new(args.fork, args.run.clone());
     let agree = AtomicUsize::new(0);
     let differ = AtomicUsize::new(0);
     let not_applicable = AtomicUsize::new(0);
@@ -227,22 +227,22 @@ fn run_statetest_mode(args: &Args, human: bool) -> ExitCode {
         counter.fetch_add(1, Ordering::Relaxed);
         outcome
     };
-    let progress = |event: ember_statetest::Event<'_>| match event {
-        ember_statetest::Event::LoadFailed(e) => eprintln!("{e}"),
-        ember_statetest::Event::Case(report) if human && !report.pass => {
+    let progress = |event: ember_conformance::Event<'_>| match event {
+        ember_conformance::Event::LoadFailed(e) => eprintln!("{e}"),
+        ember_conformance::Event::Case(report) if human && !report.pass => {
             let reason = report.error.as_deref().unwrap_or("failed");
             let _ = writeln!(io::stdout().lock(), "FAIL {}: {reason}", report.case);
         }
         _ => {}
     };
     let keep = if human { Keep::Nothing } else { Keep::All };
-    let mut total = ember_statetest::RunSummary::default();
+    let mut total = ember_conformance::RunSummary::default();
     for path in &args.paths {
-        let summary = match ember_statetest::collect_files(path) {
-            Ok(files) => ember_statetest::run_files(&files, &filter, keep, &exec, &progress),
+        let summary = match ember_conformance::collect_files(path) {
+            Ok(files) => ember_conformance::run_files(&files, &filter, keep, &exec, &progress),
             Err(e) => {
                 eprintln!("{e}");
-                ember_statetest::RunSummary {
+                ember_conformance::RunSummary {
                     load_errors: vec![e],
                     ..Default::default()
                 }
@@ -269,7 +269,7 @@ fn run_statetest_mode(args: &Args, human: bool) -> ExitCode {
                 eprintln!("ember blocktest: cannot write results: {e}");
             }
         }
-        total.merge(ember_statetest::RunSummary {
+        total.merge(ember_conformance::RunSummary {
             reports: Vec::new(),
             ..summary
         });

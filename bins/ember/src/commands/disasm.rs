@@ -95,7 +95,7 @@ fn load(args: &Args) -> Result<Vec<u8>, String> {
     decode_hex(text).map_err(|e| format!("{name}: {e} (binary code? use --raw)"))
 }
 
-use ember_statetest::hex::parse_hex_text as decode_hex;
+use ember_primitives::hex_parse::parse_hex_text as decode_hex;
 
 #[cfg(test)]
 mod tests {

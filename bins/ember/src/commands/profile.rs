@@ -4,7 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use ember_statetest::Case;
+use ember_conformance::Case;
 use ember_trace::Profile;
 
 /// A file name made of `text`'s letters, digits, `-`, `_` and `.` (others become `_`),

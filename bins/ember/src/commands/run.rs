@@ -316,9 +316,9 @@ pub fn dump_json(db: &InMemoryDb) -> Value {
 // ---------------------------------------------------------------------------------------------
 // Parsing.
 
-// The parsers live in `ember_statetest::hex` (public, so the `hex_parse` fuzz target
+// The parsers live in `ember_primitives::hex_parse` (public, so the `hex_parse` fuzz target
 // exercises exactly these).
-use ember_statetest::hex::{
+use ember_primitives::hex_parse::{
     parse_cli_address as parse_address, parse_cli_bytes as parse_hex,
     parse_cli_quantity as parse_quantity,
 };

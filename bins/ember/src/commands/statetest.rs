@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ember_evm::{Evm, InMemoryDb, Inspector, PrecompileCache, B256};
 use ember_primitives::Fork;
-use ember_statetest::{
+use ember_conformance::{
     capture_executor_panics, check, collect_files, load, run_file_sets, run_files, Case,
     CaseReport, Event, Filter, FixtureDb, Keep, LoadError, Outcome, RunSummary,
 };
@@ -88,7 +88,7 @@ fn print_state_root(root: B256) {
 
 /// Executes one case in Ember and prints its state root line.
 fn execute(case: &Case) -> Outcome {
-    let outcome = ember_statetest::execute(case);
+    let outcome = ember_conformance::execute(case);
     print_state_root(outcome.state_root);
     outcome
 }
@@ -332,7 +332,7 @@ fn run_human(label: &str, files: &[PathBuf], filter: &Filter) -> RunSummary {
         Event::Loaded { .. } => {}
     };
     let exec = |case: &Case| {
-        let outcome = ember_statetest::execute(case);
+        let outcome = ember_conformance::execute(case);
         bar.suspend(|| print_state_root(outcome.state_root));
         outcome
     };
@@ -465,7 +465,7 @@ fn run_case(case: &Case, args: &Args) -> (CaseReport, Extra) {
             Err(_) => eprintln!("ember statetest: the traced run of {} panicked", case.id()),
         }
     }
-    let outcome = catch_unwind(AssertUnwindSafe(|| ember_statetest::execute(case)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| ember_conformance::execute(case)));
     let report = match outcome {
         Ok(outcome) => {
             print_state_root(outcome.state_root);
@@ -479,7 +479,7 @@ fn run_case(case: &Case, args: &Args) -> (CaseReport, Extra) {
         },
     };
     if args.bench {
-        let (_, mut stats) = measure(true, || ember_statetest::execute(case));
+        let (_, mut stats) = measure(true, || ember_conformance::execute(case));
         stats.gas_used = gas_used;
         extra.bench = Some(stats);
     }
@@ -487,7 +487,7 @@ fn run_case(case: &Case, args: &Args) -> (CaseReport, Extra) {
 }
 
 fn precompile_cache() -> PrecompileCache {
-    ember_statetest::shared_precompile_cache()
+    ember_conformance::shared_precompile_cache()
 }
 
 /// A replica run of a case.
@@ -497,7 +497,7 @@ struct Replica<I> {
     inspector: I,
 }
 
-/// Executes `case` as `ember_statetest::execute` does, observed by `inspector`.
+/// Executes `case` as `ember_conformance::execute` does, observed by `inspector`.
 fn execute_with<I: Inspector>(case: &Case, inspector: I) -> Replica<I> {
     let mut evm = Evm::builder(FixtureDb::of(case))
         .fork(case.fork)

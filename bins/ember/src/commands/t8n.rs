@@ -19,11 +19,11 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ember_blockchain::t8n::{
+use ember_blockchain::TxHooks;
+use ember_conformance::t8n::{
     transition, transition_inspected, T8nError, T8nOptions, TxsInput, ERROR_IO, ERROR_JSON,
     ERROR_RLP,
 };
-use ember_blockchain::TxHooks;
 use ember_primitives::B256;
 use ember_trace::{JsonTracer, Maybe, TraceConfig};
 use serde::Serialize;

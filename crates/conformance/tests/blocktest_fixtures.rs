@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ember_blockchain::blocktest::{collect_files, load_file, run_files, Filter};
 use ember_blockchain::{Block, Chain};
+use ember_conformance::blocktest::{collect_files, load_file, run_files, Filter};
 use ember_evm::InMemoryDb;
 use rayon::prelude::*;
 

@@ -6,16 +6,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::{collect_files, LoadError};
 use ember_evm::InMemoryDb;
 pub use ember_evm::PrecompileCache;
 use ember_primitives::{BlobParams, Bytes, Fork, B256};
-pub use ember_statetest::{collect_files, LoadError};
 use rayon::prelude::*;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::json::{self, Alloc};
-use crate::{Block, Chain, ChainConfig};
+use ember_blockchain::json::{self, Alloc};
+use ember_blockchain::{Block, Chain, ChainConfig};
 
 /// One block of a test: its RLP and whether it must be rejected.
 #[derive(Clone, Debug)]

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ember_blockchain::statetest_mode::{execute_case, BlockComparison};
-use ember_statetest::{check, collect_files, load_file};
+use ember_conformance::statetest_mode::{execute_case, BlockComparison};
+use ember_conformance::{check, collect_files, load_file};
 use rayon::prelude::*;
 
 fn fixture_dir(rel: &str) -> PathBuf {
@@ -37,7 +37,7 @@ fn run(files: &[PathBuf]) -> (usize, usize) {
             for case in load_file(file).unwrap() {
                 cases += 1;
                 let (outcome, comparison) = execute_case(&case, true);
-                let reference = ember_statetest::execute(&case);
+                let reference = ember_conformance::execute(&case);
                 if outcome.state_root != reference.state_root
                     || outcome.logs_hash != reference.logs_hash
                     || outcome.invalid.is_some() != reference.invalid.is_some()

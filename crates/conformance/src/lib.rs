@@ -1,26 +1,38 @@
-//! State-test fixtures for Ember: loads the JSON files of ethereum/tests `GeneralStateTests`
-//! and execution-spec-tests `state_tests` into executable [`Case`]s (one per test, fork and
-//! post entry), checks an executor's [`Outcome`] against the expected post state, and runs
-//! whole folders in parallel.
+//! Ember's conformance runners: every fixture suite Ember is checked against, above the
+//! crates that do the work (`ember-evm`, `ember-blockchain`, `ember-transaction`), so that
+//! nothing that runs a chain (`ember-node`) links them.
+//!
+//! - State tests, at the crate root: loads the JSON files of ethereum/tests
+//!   `GeneralStateTests` and execution-spec-tests `state_tests` into executable [`Case`]s
+//!   (one per test, fork and post entry), checks an executor's [`Outcome`] against the
+//!   expected post state, and runs whole folders in parallel; [`sign`] signs their
+//!   transactions.
+//! - [`blocktest`]: the blockchain-test runner.
+//! - [`t8n`]: geth's transition tool.
+//! - [`statetest_mode`]: the state tests through the block executor.
+//! - [`transaction_tests`]: the ethereum/tests `TransactionTests`.
 //!
 //! The executor is not part of this crate: [`run_files`] takes it as a function
 //! `Fn(&Case) -> Outcome`, so the runner can be tested and used with any implementation.
 //!
 //! ```no_run
-//! use ember_statetest::{collect_files, run_files, Filter, Keep, Outcome};
-//! # fn exec(_: &ember_statetest::Case) -> Outcome { unimplemented!() }
+//! use ember_conformance::{collect_files, run_files, Filter, Keep, Outcome};
+//! # fn exec(_: &ember_conformance::Case) -> Outcome { unimplemented!() }
 //! let files = collect_files("target/fixtures/ethereum-tests/GeneralStateTests".as_ref())?;
 //! let summary = run_files(&files, &Filter::default(), Keep::Failures, &exec, &|_| {});
 //! eprintln!("{}", summary.line());
-//! # Ok::<(), ember_statetest::LoadError>(())
+//! # Ok::<(), ember_conformance::LoadError>(())
 //! ```
 #![deny(missing_docs)]
 
+pub mod blocktest;
 mod execute;
-pub mod hex;
 mod load;
 mod run;
 pub mod sign;
+pub mod statetest_mode;
+pub mod t8n;
+pub mod transaction_tests;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -1,10 +1,10 @@
 //! Malformed input never panics: bad block and header RLP, bad transaction RLP and bad t8n
 //! JSON each give an error that names what is wrong.
 
-use ember_blockchain::t8n::{
+use ember_blockchain::{Block, DecodeError, Header};
+use ember_conformance::t8n::{
     transition, T8nOptions, TxsInput, ERROR_CONFIG, ERROR_JSON, ERROR_RLP,
 };
-use ember_blockchain::{Block, DecodeError, Header};
 use ember_primitives::{Bytes, U256};
 use serde_json::{json, Value};
 

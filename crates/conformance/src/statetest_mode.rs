@@ -1,6 +1,6 @@
 //! State-test fixtures through the block executor.
 //!
-//! Two checks per case, over the cases the state-test loader (`ember_statetest`) reads:
+//! Two checks per case, over the cases the state-test loader (the crate root) reads:
 //!
 //! - [`execute_state_test_mode`]: the case's transaction runs as the only transaction of a
 //!   block in [`ExecutionMode::StateTest`] (no system calls, rewards, withdrawals or
@@ -11,24 +11,24 @@
 //!   signed (its `txbytes`) in a real one-transaction block: a header built on a parent that
 //!   passes [`validate_header`], the pre-block system calls, an empty withdrawals list and
 //!   the Prague requests. Its status, gas used and logs must equal the state-test runner's
-//!   ([`ember_statetest::execute_with_result`]). The state root is not compared: the system
+//!   ([`execute_with_result`]). The state root is not compared: the system
 //!   calls write state a state test does not have.
 
+use crate::{execute_with_result, shared_precompile_cache, Case, FixtureDb, Outcome};
 use ember_evm::state::logs_hash;
 use ember_evm::{AccountInfo, Bytecode, ExecutionResult};
 use ember_primitives::{Address, Fork, Spec, B256, U256};
-use ember_statetest::{execute_with_result, shared_precompile_cache, Case, FixtureDb, Outcome};
 use ember_transaction::Transaction;
 
-use crate::block_tx::StateTestTx;
-use crate::consensus::{calc_excess_blob_gas, check_header_fields, validate_header};
-use crate::execute::{
+use ember_blockchain::block_tx::StateTestTx;
+use ember_blockchain::consensus::{calc_excess_blob_gas, check_header_fields, validate_header};
+use ember_blockchain::execute::{
     execute_block, BlockContext, BlockDatabase, ExecuteOptions, ExecutionMode, InvalidTxPolicy,
     TxOutcome, CONSOLIDATION_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_ADDRESS,
 };
-use crate::header::{Header, EMPTY_OMMERS_HASH};
-use crate::receipt::ordered_trie_root;
-use crate::ChainConfig;
+use ember_blockchain::header::{Header, EMPTY_OMMERS_HASH};
+use ember_blockchain::receipt::ordered_trie_root;
+use ember_blockchain::ChainConfig;
 
 impl BlockDatabase for FixtureDb {
     fn state_root(&mut self) -> B256 {

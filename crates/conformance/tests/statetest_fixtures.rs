@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use ember_conformance::{collect_files, load, sign, Case};
+use ember_primitives::hex_parse as hex;
 use ember_primitives::{Fork, TxType};
-use ember_statetest::{collect_files, hex, load, sign, Case};
 use rayon::prelude::*;
 use serde_json::Value;
 

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use ember_conformance::transaction_tests::run_path_report;
 use ember_primitives::Fork;
-use ember_transaction::fixture::run_path_report;
 
 fn fixtures_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("EMBER_TRANSACTION_TESTS") {

@@ -11,9 +11,9 @@ use ember_primitives::{
 };
 use serde_json::{Map, Value};
 
-use crate::hex::{self, HexError};
 use crate::Filler;
 use crate::{sign, Case, PreAccount};
+use ember_primitives::hex_parse::{self as hex, HexError};
 
 /// Why a path could not be turned into cases. Every message names the file, and for a bad
 /// value also the test and the JSON field.

@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use ember_primitives::{hex, Address, Fork, Spec, B256};
 use serde_json::Value;
 
-use crate::envelope::Transaction;
-use crate::intrinsic::intrinsic_gas;
-use crate::validity::validate;
+use ember_transaction::{intrinsic_gas, validate, Transaction};
 
 /// The outcome of one test in one fork.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,15 +15,15 @@ use ember_transaction::{Transaction, TxEip1559, TxEip2930, TxEip4844, TxEip7702,
 use secp256k1::{Message, SecretKey, SECP256K1};
 use serde_json::{json, Map, Value};
 
-use crate::block::{decode_transactions, encode_transactions, Withdrawal};
-use crate::consensus::{calc_base_fee, calc_difficulty, calc_excess_blob_gas};
-use crate::execute::{
+use ember_blockchain::block::{decode_transactions, encode_transactions, Withdrawal};
+use ember_blockchain::consensus::{calc_base_fee, calc_difficulty, calc_excess_blob_gas};
+use ember_blockchain::execute::{
     execute_block_inspected, BlockContext, BlockDatabase, ExecuteOptions, ExecutionMode,
     InvalidTxPolicy, OmmerReward, TxHooks,
 };
-use crate::header::{Header, EMPTY_OMMERS_HASH};
-use crate::json::{self as j, hex_bytes, hex_quantity, Alloc};
-use crate::ChainConfig;
+use ember_blockchain::header::{Header, EMPTY_OMMERS_HASH};
+use ember_blockchain::json::{self as j, hex_bytes, hex_quantity, Alloc};
+use ember_blockchain::ChainConfig;
 
 /// Exit code: execution failed.
 pub const ERROR_EVM: u8 = 2;
@@ -813,8 +813,8 @@ pub fn transition_inspected<I: Inspector>(
                 m.insert("type".into(), json!(format!("{ty:#x}")));
             }
             let root = match r.outcome {
-                crate::ReceiptOutcome::StateRoot(root) => hex_bytes(root.as_slice()),
-                crate::ReceiptOutcome::Status(_) => "0x".to_string(),
+                ember_blockchain::ReceiptOutcome::StateRoot(root) => hex_bytes(root.as_slice()),
+                ember_blockchain::ReceiptOutcome::Status(_) => "0x".to_string(),
             };
             m.insert("root".into(), json!(root));
             m.insert(

@@ -1,12 +1,12 @@
-//! Parsing of the hex strings state-test fixtures use for numbers, byte strings, addresses
-//! and hashes.
+//! Parsing of the hex strings test fixtures, t8n inputs, state files and command lines use
+//! for numbers, byte strings, addresses and hashes.
 //!
 //! Quantities are `0x`-prefixed and may be `0x` (zero) or carry leading zeros (`0x00`); a few
 //! retesteth fixtures mark values wider than 256 bits as `0x:bigint 0x…`. A value that is
 //! well formed but too wide for its type is [`HexError::Overflow`], which the loader turns into
 //! an invalid transaction rather than a malformed file.
 
-use ember_primitives::{Address, Bytes, B256, U256};
+use crate::{Address, Bytes, B256, U256};
 
 /// Why a fixture string is not the value it should be.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -96,7 +96,7 @@ fn byte_digits(s: &str, prefix_required: bool) -> Result<&str, HexError> {
 /// Parses a `0x`-prefixed byte string of even length (`0x` is empty).
 pub fn parse_bytes(s: &str) -> Result<Bytes, HexError> {
     let digits = byte_digits(s, true)?;
-    ember_primitives::hex::decode(digits)
+    crate::hex::decode(digits)
         .map(Bytes::from)
         .map_err(|_| HexError::Invalid(shown(s)))
 }
@@ -108,8 +108,7 @@ fn parse_fixed<const N: usize>(s: &str) -> Result<[u8; N], HexError> {
         return Err(HexError::Length(shown(s), N));
     }
     let mut out = [0u8; N];
-    ember_primitives::hex::decode_to_slice(digits, &mut out)
-        .map_err(|_| HexError::Invalid(shown(s)))?;
+    crate::hex::decode_to_slice(digits, &mut out).map_err(|_| HexError::Invalid(shown(s)))?;
     Ok(out)
 }
 
@@ -153,7 +152,7 @@ pub fn parse_cli_bytes(what: &str, s: &str) -> Result<Vec<u8>, String> {
             digits.len()
         ));
     }
-    ember_primitives::hex::decode(digits).map_err(|e| format!("{what}: invalid hex: {e}"))
+    crate::hex::decode(digits).map_err(|e| format!("{what}: invalid hex: {e}"))
 }
 
 /// A number as `ember run` takes it (`--value`, `--gas`, ...): decimal, or `0x` hex (`0x`
