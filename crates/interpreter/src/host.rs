@@ -2,16 +2,11 @@
 //! transaction environment. The executor implements [`Host`] over its journaled state.
 
 use ember_bytecode::Bytecode;
-use ember_primitives::{Address, BlockEnv, Bytes, Spec, B256, U256};
+use ember_primitives::{Address, BlockEnv, Spec, B256, U256};
 
-/// A value read from state, with whether the access was cold (EIP-2929).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StateLoad<T> {
-    /// The value.
-    pub data: T,
-    /// True when this was the transaction's first access of the account or slot.
-    pub is_cold: bool,
-}
+/// Defined in `ember-primitives`, below the state crate that produces them; re-exported here
+/// where the [`Host`] methods return them.
+pub use ember_primitives::state_access::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
 
 /// What a CALL needs to know about its target account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,41 +20,6 @@ pub struct AccountLoad {
     /// EIP-7702: the account's code delegates to this address, loaded (and warmed) too;
     /// the flag says whether that access was cold.
     pub delegation: Option<(Address, bool)>,
-}
-
-/// A storage slot's values around an SSTORE.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SStoreValues {
-    /// The value at the start of the transaction.
-    pub original: U256,
-    /// The value before this write.
-    pub present: U256,
-    /// The value written.
-    pub new: U256,
-}
-
-/// What SELFDESTRUCT did, for its gas and refund.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SelfDestructOutcome {
-    /// The destroyed account had a non-zero balance.
-    pub had_value: bool,
-    /// The beneficiary existed before.
-    pub target_exists: bool,
-    /// The beneficiary was empty (EIP-161) or absent before.
-    pub target_is_empty: bool,
-    /// The account had already been marked for destruction in this transaction.
-    pub previously_destroyed: bool,
-}
-
-/// A log entry emitted by LOG0..LOG4.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Log {
-    /// The emitting contract.
-    pub address: Address,
-    /// Up to four topics.
-    pub topics: Vec<B256>,
-    /// The data.
-    pub data: Bytes,
 }
 
 /// Per-transaction values the interpreter reads.

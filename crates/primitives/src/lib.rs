@@ -1,13 +1,16 @@
 //! Ember's shared vocabulary: 256-bit words, addresses and hashes (re-exported from
 //! `alloy-primitives`), the ordered [`Fork`] enum, the fork rule table [`Spec`], and the
 //! block and transaction environments every other crate speaks in; [`hex_parse`] reads the
-//! hex strings of fixtures and command lines.
+//! hex strings of fixtures and command lines, and [`state_access`] holds what reading and
+//! writing state reports back to the interpreter ([`Log`], [`StateLoad`], [`SStoreValues`],
+//! [`SelfDestructOutcome`]).
 #![deny(missing_docs)]
 
 pub mod env;
 pub mod fork;
 pub mod hex_parse;
 pub mod spec;
+pub mod state_access;
 
 pub use alloy_primitives::{
     self, address, b256, bytes, hex, keccak256, Address, Bytes, B256, U256,
@@ -15,6 +18,7 @@ pub use alloy_primitives::{
 pub use env::{AccessListItem, Authorization, BlockEnv, BlockExtension, TxEnv, TxKind, TxType};
 pub use fork::{Fork, UnknownFork};
 pub use spec::{BlobParams, Spec};
+pub use state_access::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
 
 /// Keccak-256 of the empty byte string: the code hash of an account without code.
 pub const KECCAK_EMPTY: B256 =

@@ -4,9 +4,9 @@
 
 use crate::{Account, AccountChange, AccountInfo, Database, Slot, StateChanges};
 use ember_bytecode::Bytecode;
-use ember_interpreter::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
 use ember_primitives::alloy_primitives::map::{AddressMap, AddressSet, HashMap};
 use ember_primitives::{address, Address, Spec, B256, KECCAK_EMPTY, U256};
+use ember_primitives::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
 
 /// The RIPEMD-160 precompile, whose touch survives a revert (mainnet block 2675119).
 const RIPEMD160: Address = address!("0000000000000000000000000000000000000003");

@@ -3,7 +3,7 @@
 use crate::AccountInfo;
 use alloy_rlp::{Encodable, Header};
 use alloy_trie::{HashBuilder, Nibbles};
-use ember_interpreter::Log;
+use ember_primitives::Log;
 use ember_primitives::{keccak256, Address, B256, U256};
 use std::collections::HashMap;
 
