@@ -6,8 +6,7 @@ use serde_json::{json, Value};
 
 use crate::config::MiningMode;
 use crate::genesis::account_info;
-use crate::methods::{revert_snapshot, take_snapshot};
-use crate::node::{unix_now, Node, NodeState};
+use crate::node::{revert_snapshot, take_snapshot, unix_now, Node, NodeState, CLIENT_VERSION};
 use crate::params::{hex_u64, Params, Quantity};
 
 /// The cheat code's name without its family prefix, so `anvil_setBalance` and
@@ -288,7 +287,7 @@ pub fn dispatch(
             })
         }
         (_, "metadata") => json!({
-            "clientVersion": crate::methods::CLIENT_VERSION,
+            "clientVersion": CLIENT_VERSION,
             "chainId": s.chain.chain_id,
             "latestBlockNumber": s.chain.head_number(),
             "latestBlockHash": s.chain.head().hash,

@@ -285,7 +285,7 @@ pub fn trace_call(node: &Node, p: &Params) -> Result<Value, RpcError> {
         p.raw(1).cloned().unwrap_or(Value::Null),
         field("stateOverrides"),
     ]))?;
-    let mut c = crate::methods::call_setup(node, &setup)?;
+    let mut c = crate::call::call_setup(node, &setup)?;
     apply_block_overrides(&mut c.block, &field("blockOverrides"))?;
     let spec = Spec::of(c.fork);
     let rec: prestate::SharedRecording = Rc::new(RefCell::new(Recording {

@@ -4,11 +4,13 @@
 //! - [`config`]: the flags, with anvil's defaults; [`startup`]: genesis, banner, serving;
 //! - [`chain`]: blocks, head state, recent states, mining a block from the pool ([`pool`]);
 //! - [`node`]: the state behind the lock and the operations methods share;
-//! - [`methods`] and [`cheats`]: the JSON-RPC methods; [`exec`]: calls and gas estimation;
+//! - [`methods`] and [`cheats`]: the JSON-RPC methods; [`call`]: what call-like methods read;
+//!   [`exec`]: calls and gas estimation;
 //!   [`debug`]: traces; [`proof`]: `eth_getProof`; [`filter`]: logs, filters, subscriptions;
 //! - [`store`]: the chain in a database (`--data-dir`); [`state_file`]: anvil's state dumps.
 #![deny(missing_docs)]
 
+pub mod call;
 pub mod chain;
 pub mod cheats;
 pub mod config;

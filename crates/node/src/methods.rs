@@ -5,21 +5,72 @@ use std::collections::BTreeMap;
 
 use ember_evm::{ExecutionResult, NoopInspector};
 use ember_primitives::{keccak256, Address, Bytes, TxType, B256, U256};
-use ember_rpc::RpcError;
+use ember_rpc::{RpcError, RpcService};
 use ember_transaction::Transaction;
 use serde_json::{json, Value};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
-use crate::chain::StateDiff;
-
-use crate::exec::{self, AccountOverride, CallDb};
+use crate::call::call_setup;
+use crate::exec;
 use crate::filter::{FilterKind, LogFilter};
-use crate::node::{Node, NodeState, Snapshot};
+use crate::filter::{Subscription, SubscriptionKind};
+use crate::node::{Node, NodeState, CLIENT_VERSION};
 use crate::params::{hex_u64, BlockId, Params, Quantity};
 use crate::render::{self, hex_bytes, hex_u256};
 use crate::tx::{NodeTx, TxRequest};
 
-/// The client version `web3_clientVersion` reports.
-pub const CLIENT_VERSION: &str = concat!("ember/v", env!("CARGO_PKG_VERSION"));
+/// Reads that take microseconds under the lock (the lock is never held across I/O; a block
+/// being mined holds it for about a millisecond).
+const QUICK_METHODS: &[&str] = &[
+    "eth_chainId",
+    "net_version",
+    "web3_clientVersion",
+    "eth_blockNumber",
+    "eth_gasPrice",
+    "eth_maxPriorityFeePerGas",
+    "eth_getBalance",
+    "eth_getTransactionCount",
+    "eth_getCode",
+    "eth_getStorageAt",
+    "eth_getTransactionReceipt",
+    "eth_getTransactionByHash",
+    "eth_accounts",
+    "eth_syncing",
+];
+
+impl RpcService for Node {
+    fn is_quick(&self, method: &str) -> bool {
+        QUICK_METHODS.contains(&method)
+    }
+
+    fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
+        let params = Params::new(params)?;
+        dispatch(self, method, &params)
+    }
+
+    fn subscribe(&self, params: Value) -> Result<UnboundedReceiver<Value>, RpcError> {
+        let params = Params::new(params)?;
+        let kind: String = params.required(0, "subscription")?;
+        let kind = match kind.as_str() {
+            "newHeads" => SubscriptionKind::NewHeads,
+            "logs" => SubscriptionKind::Logs(match params.raw(1) {
+                Some(v) if !v.is_null() => LogFilter::from_value(v)?,
+                _ => LogFilter::default(),
+            }),
+            "newPendingTransactions" => SubscriptionKind::PendingTransactions,
+            other => {
+                return Err(RpcError::invalid_params(format!(
+                "`subscription`: unknown kind `{other}` (newHeads, logs, newPendingTransactions)"
+            )))
+            }
+        };
+        let (sender, receiver) = unbounded_channel();
+        self.lock()?
+            .subscriptions
+            .add(Subscription { kind, sender });
+        Ok(receiver)
+    }
+}
 
 /// Runs `method`.
 pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError> {
@@ -535,48 +586,6 @@ fn fee_history(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     Ok(out)
 }
 
-/// What `eth_call`-like methods need: the request, the state with overrides, the block.
-pub struct CallSetup {
-    /// The request.
-    pub request: TxRequest,
-    /// The state to run on.
-    pub db: CallDb,
-    /// The block environment.
-    pub block: ember_primitives::BlockEnv,
-    /// The transaction environment.
-    pub env: ember_primitives::TxEnv,
-    /// The fork.
-    pub fork: ember_primitives::Fork,
-    /// The chain id.
-    pub chain_id: u64,
-    /// The gas cap.
-    pub cap: u64,
-}
-
-/// Reads `[request, block, overrides]` and snapshots what the call runs on.
-pub fn call_setup(node: &Node, p: &Params) -> Result<CallSetup, RpcError> {
-    let request: TxRequest = p.required(0, "transaction")?;
-    let block_id: Option<BlockId> = p.optional(1, "block")?;
-    let overrides: BTreeMap<Address, AccountOverride> =
-        p.optional(2, "stateOverrides")?.unwrap_or_default();
-    let s = node.lock()?;
-    let state = s.state_at(block_id)?;
-    let block = s.call_block_env(block_id)?;
-    let mut db = CallDb::new(state, s.chain.remote.clone());
-    exec::apply_overrides(&mut db, &overrides)?;
-    let env = s.call_env(&request, db.local(), &block)?;
-    let cap = request.gas.map_or(s.tx_gas_cap(), |g| g.0);
-    Ok(CallSetup {
-        request,
-        db,
-        block,
-        env,
-        fork: s.chain.fork,
-        chain_id: s.chain.chain_id,
-        cap,
-    })
-}
-
 fn eth_call(node: &Node, p: &Params) -> Result<Value, RpcError> {
     let c = call_setup(node, p)?;
     let (result, _) = exec::run(c.db, c.fork, c.chain_id, &c.block, &c.env, NoopInspector)
@@ -656,44 +665,4 @@ fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
     }
     let _ = &c.request;
     Ok(out)
-}
-
-/// Saves the chain for `evm_revert`; returns the id.
-pub fn take_snapshot(s: &mut NodeState) -> Result<u64, RpcError> {
-    let id = s.next_snapshot;
-    s.next_snapshot += 1;
-    let snap = Snapshot {
-        head: s.chain.head_number(),
-        state: s.chain.state().clone(),
-        clock: s.clock.clone(),
-    };
-    if let Some(store) = &mut s.store {
-        store
-            .save_snapshot(id, snap.head, &snap.state)
-            .map_err(|e| RpcError::internal(format!("writing the snapshot failed: {e}")))?;
-    }
-    s.snapshots.insert(id, snap);
-    Ok(id)
-}
-
-/// Restores snapshot `id` and drops it and every later one; false when there is none.
-pub fn revert_snapshot(s: &mut NodeState, id: u64) -> Result<bool, RpcError> {
-    if s.dropped_snapshots.contains(&id) {
-        return Err(RpcError::new(-32001, "Resource not found"));
-    }
-    let Some(snap) = s.snapshots.remove(&id) else {
-        return Ok(false);
-    };
-    let later = s.snapshots.split_off(&id);
-    s.dropped_snapshots.extend(later.into_keys());
-    s.chain.rewind(snap.head, snap.state);
-    s.clock = snap.clock;
-    if let Some(store) = &mut s.store {
-        let whole = StateDiff::whole(s.chain.state());
-        store
-            .rewind(snap.head, &whole)
-            .and_then(|()| store.drop_snapshots_from(id))
-            .map_err(|e| RpcError::internal(format!("writing state failed: {e}")))?;
-    }
-    Ok(true)
 }

@@ -7,16 +7,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ember_evm::{AccountInfo, InMemoryDb};
 use ember_primitives::{Address, BlockEnv, Spec, TxEnv, TxKind, B256, U256};
-use ember_rpc::{RpcError, RpcService};
+use ember_rpc::RpcError;
 use ember_wallet::DevAccount;
-use serde_json::Value;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use crate::chain::{BlockTemplate, DevChain, MinedBlock, StateDiff};
 use crate::config::{MiningMode, NodeConfig};
 use crate::exec::CallDb;
-use crate::filter::{Filters, LogFilter, Subscription, SubscriptionKind, Subscriptions};
-use crate::params::{BlockId, Params};
+use crate::filter::{Filters, Subscriptions};
+use crate::params::BlockId;
 use crate::pool::Pool;
 use crate::store::Store;
 use crate::tx::{NodeTx, TxDefaults, TxRequest};
@@ -61,6 +59,9 @@ impl Clock {
         now.max(parent)
     }
 }
+
+/// The client version `web3_clientVersion` reports.
+pub const CLIENT_VERSION: &str = concat!("ember/v", env!("CARGO_PKG_VERSION"));
 
 /// A saved chain for `evm_revert`.
 #[derive(Clone, Debug)]
@@ -165,59 +166,6 @@ impl Node {
                 }
             }
         }
-    }
-}
-
-/// Reads that take microseconds under the lock (the lock is never held across I/O; a block
-/// being mined holds it for about a millisecond).
-const QUICK_METHODS: &[&str] = &[
-    "eth_chainId",
-    "net_version",
-    "web3_clientVersion",
-    "eth_blockNumber",
-    "eth_gasPrice",
-    "eth_maxPriorityFeePerGas",
-    "eth_getBalance",
-    "eth_getTransactionCount",
-    "eth_getCode",
-    "eth_getStorageAt",
-    "eth_getTransactionReceipt",
-    "eth_getTransactionByHash",
-    "eth_accounts",
-    "eth_syncing",
-];
-
-impl RpcService for Node {
-    fn is_quick(&self, method: &str) -> bool {
-        QUICK_METHODS.contains(&method)
-    }
-
-    fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
-        let params = Params::new(params)?;
-        crate::methods::dispatch(self, method, &params)
-    }
-
-    fn subscribe(&self, params: Value) -> Result<UnboundedReceiver<Value>, RpcError> {
-        let params = Params::new(params)?;
-        let kind: String = params.required(0, "subscription")?;
-        let kind = match kind.as_str() {
-            "newHeads" => SubscriptionKind::NewHeads,
-            "logs" => SubscriptionKind::Logs(match params.raw(1) {
-                Some(v) if !v.is_null() => LogFilter::from_value(v)?,
-                _ => LogFilter::default(),
-            }),
-            "newPendingTransactions" => SubscriptionKind::PendingTransactions,
-            other => {
-                return Err(RpcError::invalid_params(format!(
-                "`subscription`: unknown kind `{other}` (newHeads, logs, newPendingTransactions)"
-            )))
-            }
-        };
-        let (sender, receiver) = unbounded_channel();
-        self.lock()?
-            .subscriptions
-            .add(Subscription { kind, sender });
-        Ok(receiver)
     }
 }
 
@@ -744,4 +692,44 @@ fn print_block(block: &MinedBlock) {
         block.hash,
         block.block.header.timestamp
     );
+}
+
+/// Saves the chain for `evm_revert`; returns the id.
+pub fn take_snapshot(s: &mut NodeState) -> Result<u64, RpcError> {
+    let id = s.next_snapshot;
+    s.next_snapshot += 1;
+    let snap = Snapshot {
+        head: s.chain.head_number(),
+        state: s.chain.state().clone(),
+        clock: s.clock.clone(),
+    };
+    if let Some(store) = &mut s.store {
+        store
+            .save_snapshot(id, snap.head, &snap.state)
+            .map_err(|e| RpcError::internal(format!("writing the snapshot failed: {e}")))?;
+    }
+    s.snapshots.insert(id, snap);
+    Ok(id)
+}
+
+/// Restores snapshot `id` and drops it and every later one; false when there is none.
+pub fn revert_snapshot(s: &mut NodeState, id: u64) -> Result<bool, RpcError> {
+    if s.dropped_snapshots.contains(&id) {
+        return Err(RpcError::new(-32001, "Resource not found"));
+    }
+    let Some(snap) = s.snapshots.remove(&id) else {
+        return Ok(false);
+    };
+    let later = s.snapshots.split_off(&id);
+    s.dropped_snapshots.extend(later.into_keys());
+    s.chain.rewind(snap.head, snap.state);
+    s.clock = snap.clock;
+    if let Some(store) = &mut s.store {
+        let whole = StateDiff::whole(s.chain.state());
+        store
+            .rewind(snap.head, &whole)
+            .and_then(|()| store.drop_snapshots_from(id))
+            .map_err(|e| RpcError::internal(format!("writing state failed: {e}")))?;
+    }
+    Ok(true)
 }
