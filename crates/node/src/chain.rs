@@ -15,7 +15,7 @@ use ember_evm::{
 };
 use ember_primitives::{keccak256, Address, Bytes, Fork, Spec, B256, U256};
 
-use crate::fork::{ForkError, ForkedChain};
+use crate::fork_mode::{ForkError, ForkedChain};
 use crate::storage_trie::StorageTrie;
 use crate::tx::NodeTx;
 
@@ -74,6 +74,27 @@ pub struct StateDiff {
 }
 
 impl StateDiff {
+    /// Marks what this diff wrote as local on the forked chain (`--fork-url`): those
+    /// accounts and slots are never read from the remote again.
+    pub fn mark_written(&self, remote: &ForkedChain) {
+        let mut accounts = Vec::with_capacity(self.accounts.len());
+        let mut cleared = Vec::new();
+        let mut slots = Vec::new();
+        for (address, account) in &self.accounts {
+            accounts.push(*address);
+            match account {
+                None => cleared.push(*address),
+                Some(a) => {
+                    if a.storage_cleared {
+                        cleared.push(*address);
+                    }
+                    slots.extend(a.storage.iter().map(|(k, _)| (*address, *k)));
+                }
+            }
+        }
+        remote.record(&accounts, &cleared, &slots);
+    }
+
     /// The diff of the accounts in `touched` as they are in `db` now, with the slots in
     /// `slots` (and a clear where `cleared`).
     fn collect(db: &InMemoryDb, tracker: &ChangeTracker) -> StateDiff {

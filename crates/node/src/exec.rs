@@ -13,7 +13,7 @@ use ember_rpc::RpcError;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::fork::{ForkError, ForkedChain};
+use crate::fork_mode::{ForkError, ForkedChain};
 use crate::genesis::account_info;
 use crate::params::Quantity;
 

@@ -7,7 +7,8 @@
 //! - [`methods`] and [`cheats`]: the JSON-RPC methods; [`call`]: what call-like methods read;
 //!   [`exec`]: calls and gas estimation;
 //!   [`debug`]: traces; [`proof`]: `eth_getProof`; [`filter`]: logs, filters, subscriptions;
-//! - [`store`]: the chain in a database (`--data-dir`); [`state_file`]: anvil's state dumps.
+//! - [`store`]: the chain in a database (`--data-dir`); [`state_file`]: anvil's state dumps;
+//! - [`fork_mode`]: `--fork-url`, another node's chain read over RPC under the local changes.
 #![deny(missing_docs)]
 
 pub mod call;
@@ -17,7 +18,7 @@ pub mod config;
 pub mod debug;
 pub mod exec;
 pub mod filter;
-pub mod fork;
+pub mod fork_mode;
 pub mod genesis;
 pub mod methods;
 pub mod node;

@@ -464,7 +464,7 @@ impl NodeState {
             .mine(&template, txs)
             .map_err(|e| RpcError::internal(format!("mining failed: {e}")))?;
         if let Some(remote) = &self.chain.remote {
-            remote.record_diff(&diff);
+            diff.mark_written(remote);
         }
         for (tx, reason) in rejected {
             if !self.config.silent {

@@ -13,7 +13,7 @@ use ember_rpc::RpcError;
 use crate::chain::{BlockTemplate, DevChain};
 use crate::config::{NodeConfig, ETHER};
 use crate::filter::{Filters, Subscriptions};
-use crate::fork::ForkedChain;
+use crate::fork_mode::ForkedChain;
 use crate::genesis::{account_info, add_system_contracts, GenesisFile};
 use crate::node::{unix_now, Clock, Node, NodeState};
 use crate::pool::Pool;

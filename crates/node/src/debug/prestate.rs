@@ -14,7 +14,7 @@ use ember_evm::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::fork::{ForkError, ForkedChain};
+use crate::fork_mode::{ForkError, ForkedChain};
 
 /// What the transaction under trace read and changed.
 #[derive(Debug, Default)]

@@ -310,26 +310,6 @@ impl ForkedChain {
             .unwrap_or_default()
     }
 
-    /// Records what a mined block wrote (its state diff).
-    pub fn record_diff(&self, diff: &crate::chain::StateDiff) {
-        let mut w = self.written.lock().expect("written");
-        for (address, account) in &diff.accounts {
-            w.accounts.insert(*address);
-            match account {
-                None => {
-                    w.cleared.insert(*address);
-                }
-                Some(a) => {
-                    if a.storage_cleared {
-                        w.cleared.insert(*address);
-                    }
-                    w.slots
-                        .extend(a.storage.iter().map(|(k, _)| (*address, *k)));
-                }
-            }
-        }
-    }
-
     /// Records what a block or cheat code wrote.
     pub fn record(&self, accounts: &[Address], cleared: &[Address], slots: &[(Address, U256)]) {
         let mut w = self.written.lock().expect("written");
