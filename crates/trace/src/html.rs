@@ -9,6 +9,14 @@ use crate::profile::{ContractProfile, Profile};
 use ember_bytecode::opcode;
 use std::fmt::Write;
 
+impl Profile {
+    /// The report as one self-contained HTML page (see [`render`]). Defined here, next to
+    /// the page, so the profile's data model does not depend on its rendering.
+    pub fn to_html(&self, title: &str) -> String {
+        render(self, title)
+    }
+}
+
 const STYLE: &str = r#"
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em;color:#1d2330;background:#fbfbfd}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em}

@@ -135,11 +135,6 @@ impl Profile {
         }
         self.frame_gas += other.frame_gas;
     }
-
-    /// The report as one self-contained HTML page (see [`crate::html`]).
-    pub fn to_html(&self, title: &str) -> String {
-        crate::html::render(self, title)
-    }
 }
 
 /// An inspector that profiles gas per contract, program counter and opcode.
