@@ -1,5 +1,6 @@
 //! `ember`: the command-line front end of the Ember EVM.
 
+mod alloc_count;
 mod commands;
 
 use std::ffi::OsString;

@@ -7,8 +7,6 @@
 //! for a revert or halt). With `--trace` (or `--json`) the trace goes to stderr instead and,
 //! like geth, the result line is left out. Bad arguments exit 2 with a message.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -25,58 +23,7 @@ use ember_trace::errors::{self, FailedOp};
 use ember_trace::{Both, GasProfiler, Maybe, TraceConfig, TraceFormat, Tracer};
 use serde_json::{json, Map, Value};
 
-// ---------------------------------------------------------------------------------------------
-// Allocation counting for --statdump / --bench.
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-    static ALLOC_BYTES: Cell<u64> = const { Cell::new(0) };
-}
-
-/// The system allocator, counting allocations per thread (two thread-local additions per
-/// allocation: no contention between threads).
-struct CountingAlloc;
-
-// SAFETY: every call goes to the system allocator unchanged; the counters are plain
-// thread-local cells that never allocate.
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size);
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[inline]
-fn count(bytes: usize) {
-    let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-    let _ = ALLOC_BYTES.try_with(|c| c.set(c.get() + bytes as u64));
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
-
-/// Allocations and bytes allocated by this thread so far.
-pub fn alloc_counts() -> (u64, u64) {
-    (
-        ALLOCS.try_with(Cell::get).unwrap_or(0),
-        ALLOC_BYTES.try_with(Cell::get).unwrap_or(0),
-    )
-}
+use crate::alloc_count::alloc_counts;
 
 /// Execution statistics as geth's `--statdump` and `--bench` report them.
 #[derive(Clone, Copy, Debug, Default)]
