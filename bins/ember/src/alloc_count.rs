@@ -1,6 +1,6 @@
 //! The binary's global allocator: the system allocator, counting the allocations and bytes
 //! each thread makes, for the `allocations` and `allocated bytes` lines of `ember run
-//! --statdump` / `--bench` and `ember statetest --bench` (`commands::run::measure` reads the
+//! --statdump` / `--bench` and `ember statetest --bench` (`commands::stats::measure` reads the
 //! counts before and after one execution).
 //!
 //! A `#[global_allocator]` is process-wide by nature: every subcommand, `ember node` included,

@@ -6,5 +6,8 @@ pub mod disasm;
 pub mod node;
 pub mod profile;
 pub mod run;
+pub mod state_dump;
 pub mod statetest;
+pub mod stats;
 pub mod t8n;
+pub mod trace_flags;

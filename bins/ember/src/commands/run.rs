@@ -8,257 +8,22 @@
 //! like geth, the result line is left out. Bad arguments exit 2 with a message.
 
 use std::fs;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use ember_evm::interpreter::{CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit};
-use ember_evm::state::storage_root;
 use ember_evm::{
     AccountInfo, Address, BlockEnv, Bytecode, Bytes, DatabaseCommit, Evm, ExecutionResult, Fork,
     InMemoryDb, Inspector, Interpreter, TxEnv, TxKind, B256, U256,
 };
 use ember_trace::errors::{self, FailedOp};
-use ember_trace::{Both, GasProfiler, Maybe, TraceConfig, TraceFormat, Tracer};
-use serde_json::{json, Map, Value};
+use ember_trace::{Both, GasProfiler, Maybe, TraceFormat};
+use serde_json::{Map, Value};
 
-use crate::alloc_count::alloc_counts;
-
-/// Execution statistics as geth's `--statdump` and `--bench` report them.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ExecStats {
-    /// Wall time of one execution.
-    pub time: Duration,
-    /// Heap allocations during one execution.
-    pub allocs: u64,
-    /// Bytes allocated during one execution.
-    pub bytes: u64,
-    /// Gas used.
-    pub gas_used: u64,
-}
-
-/// Runs `f` once, or with `bench` repeatedly (a warm-up, then for about half a second),
-/// and measures one run.
-pub fn measure<T>(bench: bool, mut f: impl FnMut() -> T) -> (T, ExecStats) {
-    let mut once = || {
-        let (a0, b0) = alloc_counts();
-        let t0 = Instant::now();
-        let out = f();
-        let time = t0.elapsed();
-        let (a1, b1) = alloc_counts();
-        (out, time, a1 - a0, b1 - b0)
-    };
-    let (out, time, allocs, bytes) = once();
-    if !bench {
-        return (
-            out,
-            ExecStats {
-                time,
-                allocs,
-                bytes,
-                gas_used: 0,
-            },
-        );
-    }
-    let (mut runs, mut total, mut total_allocs, mut total_bytes) = (0u32, Duration::ZERO, 0, 0);
-    let mut last = out;
-    while runs < 10_000 && (runs < 3 || total < Duration::from_millis(500)) {
-        let (out, time, allocs, bytes) = once();
-        last = out;
-        runs += 1;
-        total += time;
-        total_allocs += allocs;
-        total_bytes += bytes;
-    }
-    (
-        last,
-        ExecStats {
-            time: total / runs,
-            allocs: total_allocs / runs as u64,
-            bytes: total_bytes / runs as u64,
-            gas_used: 0,
-        },
-    )
-}
-
-/// Go's `time.Duration` spelling (`1.5ms`, `850ns`, `2.000123s`), as geth prints times.
-pub fn go_duration(d: Duration) -> String {
-    let ns = d.as_nanos();
-    if ns == 0 {
-        return "0s".to_string();
-    }
-    let frac = |value: u128, unit: u128, suffix: &str| -> String {
-        let whole = value / unit;
-        let rest = value % unit;
-        if rest == 0 {
-            return format!("{whole}{suffix}");
-        }
-        let width = unit.ilog10() as usize;
-        let digits = format!("{rest:0width$}");
-        format!("{whole}.{}{suffix}", digits.trim_end_matches('0'))
-    };
-    if ns < 1_000 {
-        format!("{ns}ns")
-    } else if ns < 1_000_000 {
-        frac(ns, 1_000, "µs")
-    } else if ns < 1_000_000_000 {
-        frac(ns, 1_000_000, "ms")
-    } else {
-        let secs = ns / 1_000_000_000;
-        let (h, m) = (secs / 3600, (secs / 60) % 60);
-        let s = frac(ns % 60_000_000_000, 1_000_000_000, "s");
-        match (h, m) {
-            (0, 0) => s,
-            (0, m) => format!("{m}m{s}"),
-            (h, m) => format!("{h}h{m}m{s}"),
-        }
-    }
-}
-
-/// geth's `--statdump` block.
-pub fn print_statdump(stats: &ExecStats) {
-    eprint!(
-        "EVM gas used:    {}\nexecution time:  {}\nallocations:     {}\nallocated bytes: {}\n",
-        stats.gas_used,
-        go_duration(stats.time),
-        stats.allocs,
-        stats.bytes
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tracing flags shared with `statetest`.
-
-fn parse_bool(s: &str) -> Result<bool, String> {
-    match s {
-        "true" | "1" | "t" | "T" | "TRUE" | "True" => Ok(true),
-        "false" | "0" | "f" | "F" | "FALSE" | "False" => Ok(false),
-        _ => Err(format!("invalid boolean value {s:?}")),
-    }
-}
-
-/// The tracing flags of geth's `evm` (for `run` and `statetest`).
-#[derive(Debug, Clone, clap::Args)]
-pub struct TraceArgs {
-    /// Trace every instruction to stderr.
-    #[arg(long)]
-    pub trace: bool,
-
-    /// Trace format: json (EIP-3155 lines, as geth) or struct (geth's human-readable log).
-    #[arg(long = "trace.format", value_name = "FORMAT", default_value = "json", value_parser = parse_format)]
-    pub format: TraceFormat,
-
-    /// Same as --trace --trace.format=json.
-    #[arg(long)]
-    pub json: bool,
-
-    /// Leave memory out of the trace (default true; --trace.nomemory=false adds it).
-    #[arg(long = "trace.nomemory", visible_alias = "nomemory", value_name = "BOOL",
-          num_args = 0..=1, require_equals = true, default_value = "true",
-          default_missing_value = "true", value_parser = parse_bool)]
-    pub nomemory: bool,
-
-    /// Leave the return data out of the trace (default true).
-    #[arg(long = "trace.noreturndata", visible_alias = "noreturndata", value_name = "BOOL",
-          num_args = 0..=1, require_equals = true, default_value = "true",
-          default_missing_value = "true", value_parser = parse_bool)]
-    pub noreturndata: bool,
-
-    /// Leave the stack out of the trace.
-    #[arg(long = "trace.nostack", visible_alias = "nostack", value_name = "BOOL",
-          num_args = 0..=1, require_equals = true, default_value = "false",
-          default_missing_value = "true", value_parser = parse_bool)]
-    pub nostack: bool,
-
-    /// Leave storage out of the struct trace.
-    #[arg(long = "trace.nostorage", visible_alias = "nostorage", value_name = "BOOL",
-          num_args = 0..=1, require_equals = true, default_value = "false",
-          default_missing_value = "true", value_parser = parse_bool)]
-    pub nostorage: bool,
-}
-
-fn parse_format(s: &str) -> Result<TraceFormat, String> {
-    s.parse()
-}
-
-impl TraceArgs {
-    /// The trace format, when tracing is on.
-    pub fn format(&self) -> Option<TraceFormat> {
-        if self.json {
-            Some(TraceFormat::Json)
-        } else if self.trace {
-            Some(self.format)
-        } else {
-            None
-        }
-    }
-
-    /// What trace lines carry.
-    pub fn config(&self) -> TraceConfig {
-        TraceConfig {
-            memory: !self.nomemory,
-            stack: !self.nostack,
-            return_data: !self.noreturndata,
-            storage: !self.nostorage,
-        }
-    }
-
-    /// A tracer writing to stderr, when tracing is on.
-    pub fn tracer(&self) -> Option<Tracer<BufWriter<io::Stderr>>> {
-        self.format().map(|format| {
-            Tracer::new(
-                format,
-                BufWriter::with_capacity(1 << 16, io::stderr()),
-                self.config(),
-            )
-        })
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// State dump, as geth's `state.Dump`.
-
-/// geth's state dump (`{"root", "accounts": {address: {...}}}`) of `db`.
-pub fn dump_json(db: &InMemoryDb) -> Value {
-    let mut addresses: Vec<&Address> = db.accounts.keys().collect();
-    addresses.sort();
-    let mut accounts = Map::new();
-    for address in addresses {
-        let account = &db.accounts[address];
-        let info = &account.info;
-        let mut entry = Map::new();
-        entry.insert("balance".into(), Value::String(info.balance.to_string()));
-        entry.insert("nonce".into(), json!(info.nonce));
-        entry.insert(
-            "root".into(),
-            Value::String(storage_root(account.storage.iter()).to_string()),
-        );
-        entry.insert("codeHash".into(), Value::String(info.code_hash.to_string()));
-        if let Some(code) = info.code.as_ref().filter(|c| !c.is_empty()) {
-            entry.insert("code".into(), Value::String(code.original().to_string()));
-        }
-        if !account.storage.is_empty() {
-            let mut slots: Vec<(&U256, &U256)> = account.storage.iter().collect();
-            slots.sort();
-            let storage: Map<String, Value> = slots
-                .into_iter()
-                .map(|(k, v)| {
-                    // geth: the slot's RLP content in hex, without 0x.
-                    let bytes = v.to_be_bytes::<32>();
-                    let first = bytes.iter().position(|b| *b != 0).unwrap_or(31);
-                    let value = ember_evm::hex::encode(&bytes[first..]);
-                    (B256::from(*k).to_string(), Value::String(value))
-                })
-                .collect();
-            entry.insert("storage".into(), Value::Object(storage));
-        }
-        let address = format!("0x{}", ember_evm::hex::encode(address));
-        entry.insert("address".into(), Value::String(address.clone()));
-        accounts.insert(address, Value::Object(entry));
-    }
-    json!({ "root": db.state_root().to_string(), "accounts": accounts })
-}
+use super::state_dump::dump_json;
+use super::stats::{measure, print_statdump};
+use super::trace_flags::TraceArgs;
 
 // ---------------------------------------------------------------------------------------------
 // Parsing.
@@ -882,16 +647,6 @@ pub fn run(args: Args) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_as_go_prints_them() {
-        assert_eq!(go_duration(Duration::from_nanos(850)), "850ns");
-        assert_eq!(go_duration(Duration::from_nanos(1_500)), "1.5µs");
-        assert_eq!(go_duration(Duration::from_micros(1_234)), "1.234ms");
-        assert_eq!(go_duration(Duration::from_millis(2_000)), "2s");
-        assert_eq!(go_duration(Duration::from_millis(61_500)), "1m1.5s");
-        assert_eq!(go_duration(Duration::ZERO), "0s");
-    }
 
     #[test]
     fn hex_and_addresses() {

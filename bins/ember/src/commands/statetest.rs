@@ -19,12 +19,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ember_evm::{Evm, InMemoryDb, Inspector, PrecompileCache, B256};
-use ember_primitives::Fork;
 use ember_conformance::{
     capture_executor_panics, check, collect_files, load, run_file_sets, run_files, Case,
     CaseReport, Event, Filter, FixtureDb, Keep, LoadError, Outcome, RunSummary,
 };
+use ember_evm::{Evm, InMemoryDb, Inspector, PrecompileCache, B256};
+use ember_primitives::Fork;
 use ember_trace::{Both, GasProfiler, Maybe};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
@@ -32,7 +32,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::profile::write_case_page;
-use super::run::{dump_json, measure, ExecStats, TraceArgs};
+use super::state_dump::dump_json;
+use super::stats::{measure, ExecStats};
+use super::trace_flags::TraceArgs;
 
 /// Arguments of `ember statetest`.
 #[derive(Debug, clap::Args)]
@@ -419,7 +421,7 @@ fn print_human(report: &CaseReport, extra: &Extra) {
             "BENCH {}: {} gas, {}, {} allocations, {} bytes",
             report.case,
             stats.gas_used,
-            super::run::go_duration(stats.time),
+            super::stats::go_duration(stats.time),
             stats.allocs,
             stats.bytes
         );
