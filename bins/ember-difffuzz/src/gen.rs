@@ -1443,10 +1443,7 @@ impl Gen {
         let tx = s.tx_env();
         match self.rng.below(25) {
             0 => {
-                let mut need = ember_transaction::intrinsic_gas(spec, &tx);
-                if spec.calldata_floor {
-                    need = need.max(ember_transaction::calldata_floor_gas(&tx));
-                }
+                let need = ember_transaction::min_gas_limit(spec, &tx);
                 s.tx.gas_limit = match self.rng.below(3) {
                     0 => need - 1,
                     1 => need,

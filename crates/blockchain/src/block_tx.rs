@@ -2,13 +2,15 @@
 //! transactions ([`Transaction`]) and for the state tests' unsigned ones ([`StateTestTx`]).
 
 use ember_primitives::{Spec, TxEnv, TxType, B256};
-use ember_transaction::Transaction;
+use ember_transaction::{InvalidTransaction, Transaction};
 
 /// A transaction the block executor can run.
 pub trait BlockTransaction {
-    /// The checks made before the EVM runs it (type enabled in the fork, chain id, signature,
-    /// intrinsic gas), then its environment with the sender; `Err` names why it is invalid.
-    fn checked_env(&self, spec: &Spec, chain_id: u64) -> Result<TxEnv, String>;
+    /// Its environment with the sender, after the checks only it can make (a signed
+    /// transaction's type, chain id and signature: [`ember_transaction::check_signature`]);
+    /// the EVM runs the transaction validator on the environment. `Err` says why it is
+    /// invalid.
+    fn checked_env(&self, spec: &Spec, chain_id: u64) -> Result<TxEnv, InvalidTransaction>;
     /// Its envelope type (the receipt's type).
     fn tx_type(&self) -> TxType;
     /// Its hash.
@@ -18,9 +20,8 @@ pub trait BlockTransaction {
 }
 
 impl BlockTransaction for Transaction {
-    fn checked_env(&self, spec: &Spec, chain_id: u64) -> Result<TxEnv, String> {
-        let sender = ember_transaction::check_transaction(self, spec, chain_id)
-            .map_err(|e| e.to_string())?;
+    fn checked_env(&self, spec: &Spec, chain_id: u64) -> Result<TxEnv, InvalidTransaction> {
+        let sender = ember_transaction::check_signature(self, spec, chain_id)?;
         Ok(self.to_env(sender))
     }
 
@@ -45,8 +46,8 @@ impl BlockTransaction for Transaction {
 pub struct StateTestTx<'a>(pub &'a Result<TxEnv, String>);
 
 impl BlockTransaction for StateTestTx<'_> {
-    fn checked_env(&self, _spec: &Spec, _chain_id: u64) -> Result<TxEnv, String> {
-        self.0.clone()
+    fn checked_env(&self, _spec: &Spec, _chain_id: u64) -> Result<TxEnv, InvalidTransaction> {
+        self.0.clone().map_err(InvalidTransaction::Malformed)
     }
 
     fn tx_type(&self) -> TxType {

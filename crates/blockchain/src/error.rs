@@ -145,12 +145,12 @@ pub enum BlockError {
         want: u64,
     },
     /// A transaction is invalid.
-    #[error("transaction {index}: {reason}")]
+    #[error("transaction {index}: {error}")]
     InvalidTransaction {
         /// Its position.
         index: usize,
-        /// Why.
-        reason: String,
+        /// Why (the transaction validator's error).
+        error: ember_transaction::InvalidTransaction,
     },
     /// A transaction's gas limit is above the gas the block has left.
     #[error(

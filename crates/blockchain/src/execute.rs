@@ -12,7 +12,6 @@ use ember_evm::{
     NoopInspector, PrecompileCache, ResultAndState,
 };
 use ember_primitives::alloy_primitives::Bloom;
-use ember_primitives::spec::GAS_PER_BLOB;
 use ember_primitives::{
     address, b256, keccak256, Address, BlockEnv, Bytes, Fork, Spec, TxEnv, TxKind, B256, U256,
 };
@@ -639,7 +638,7 @@ enum TxFailure {
 /// The reason text of a rejected transaction (without the block-level prefix).
 fn tx_error_text(e: &BlockError) -> String {
     match e {
-        BlockError::InvalidTransaction { reason, .. } => reason.clone(),
+        BlockError::InvalidTransaction { error, .. } => error.to_string(),
         BlockError::GasAllowanceExceeded {
             gas_limit,
             available,
@@ -663,8 +662,7 @@ fn execute_transaction<DB: BlockDatabase, T: BlockTransaction, I: Inspector>(
     gas_available: u64,
     (blob_gas_used, max_blob_gas): (u64, u64),
 ) -> Result<Executed, TxFailure> {
-    let invalid =
-        |reason: String| TxFailure::Invalid(BlockError::InvalidTransaction { index, reason });
+    let invalid = |error| TxFailure::Invalid(BlockError::InvalidTransaction { index, error });
     let env = tx.checked_env(spec, config.chain_id).map_err(invalid)?;
     if env.gas_limit > gas_available {
         return Err(TxFailure::Invalid(BlockError::GasAllowanceExceeded {
@@ -673,7 +671,7 @@ fn execute_transaction<DB: BlockDatabase, T: BlockTransaction, I: Inspector>(
             available: gas_available,
         }));
     }
-    let tx_blob_gas = GAS_PER_BLOB.saturating_mul(env.blob_hashes.len() as u64);
+    let tx_blob_gas = ember_transaction::blob_gas(&env);
     if tx_blob_gas > 0 && blob_gas_used.saturating_add(tx_blob_gas) > max_blob_gas {
         return Err(TxFailure::Invalid(BlockError::BlobGasExceeded {
             index,
@@ -681,17 +679,14 @@ fn execute_transaction<DB: BlockDatabase, T: BlockTransaction, I: Inspector>(
             max: max_blob_gas,
         }));
     }
-    let base_fee = evm.ctx.block.base_fee;
-    let effective_gas_price = match env.gas_priority_fee {
-        Some(tip) if spec.tx_fee_market => env.gas_price.min(base_fee.saturating_add(tip)),
-        _ => env.gas_price,
-    };
+    let effective_gas_price =
+        ember_transaction::effective_gas_price(spec, &env, evm.ctx.block.base_fee);
     match evm.transact(&env) {
         Ok(ResultAndState { result, state, .. }) => {
             evm.db_mut().commit(&state);
             Ok((result, env, tx_blob_gas, effective_gas_price))
         }
-        Err(EvmError::Transaction(e)) => Err(invalid(e.to_string())),
+        Err(EvmError::Transaction(e)) => Err(invalid(e)),
         Err(EvmError::Database(e)) => Err(TxFailure::Fatal(db_error(e))),
     }
 }

@@ -2,9 +2,6 @@
 
 use crate::custom::{Additions, StatefulPrecompileFn};
 use crate::frame::{create_address, FrameOutcome};
-use crate::validation::{
-    blob_base_fee, blob_gas, effective_gas_price, validate_env, validate_sender,
-};
 use crate::{
     AuthorizationSkip, Context, EvmError, ExecutionResult, PrecompileCache, ResultAndState,
     SkippedAuthorization,
@@ -17,6 +14,10 @@ use ember_interpreter::{
 use ember_precompile::{PrecompileFn, Precompiles};
 use ember_primitives::{Address, BlockEnv, Fork, Spec, TxEnv, TxKind, U256};
 use ember_state::{Database, DatabaseCommit, JournaledState};
+use ember_transaction::validity::{
+    blob_base_fee, blob_gas, check_block, check_env, check_sender, effective_gas_price,
+    SenderAccount,
+};
 use std::borrow::Cow;
 
 /// The EVM: executes transactions against a [`Database`] under one fork and block.
@@ -235,17 +236,25 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
     fn transact_inner(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
         let spec = self.spec();
         let block = &self.ctx.block;
-        let intrinsic = validate_env(spec, block, self.chain_id, tx, self.base_fee_check)?;
+        // The transaction validator: the transaction alone, against the block, against the
+        // sender's account.
+        let charges = check_env(spec, self.chain_id, tx)?;
+        check_block(spec, block, tx, self.base_fee_check)?;
         let journal = &mut self.ctx.journal;
         let sender = journal.info(tx.caller).clone();
-        let is_delegated = sender
-            .code
-            .as_ref()
-            .is_some_and(|c| is_delegation(c.original()));
-        validate_sender(spec, tx, &sender, is_delegated, self.sender_code_check)?;
+        let account = SenderAccount {
+            nonce: sender.nonce,
+            balance: sender.balance,
+            has_code: sender.has_code(),
+            is_delegated: sender
+                .code
+                .as_ref()
+                .is_some_and(|c| is_delegation(c.original())),
+        };
+        check_sender(spec, tx, &account, !self.sender_code_check)?;
 
         // Buy gas and bump the nonce; from here the transaction is valid and will be included.
-        let gas_price = effective_gas_price(spec, block, tx);
+        let gas_price = effective_gas_price(spec, tx, block.base_fee);
         let blob_fee = U256::from(blob_gas(tx)) * blob_base_fee(spec, block);
         let upfront = U256::from(tx.gas_limit) * gas_price + blob_fee;
         journal.set_balance(tx.caller, sender.balance - upfront);
@@ -282,7 +291,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             blob_base_fee: blob_base_fee(spec, &self.ctx.block),
         };
 
-        let gas_limit = tx.gas_limit - intrinsic;
+        let gas_limit = tx.gas_limit - charges.intrinsic;
         let (authorization_refund, skipped_authorizations) = self.apply_authorizations(tx);
         let (first, created) = match tx.kind {
             TxKind::Call(to) => {
@@ -343,10 +352,8 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         };
         let refund =
             (execution_refund + authorization_refund).min(gas_spent / spec.max_refund_quotient);
-        let mut gas_used = gas_spent - refund;
-        if spec.calldata_floor {
-            gas_used = gas_used.max(ember_transaction::calldata_floor_gas(tx));
-        }
+        // EIP-7623: at least the floor (zero before Prague).
+        let gas_used = (gas_spent - refund).max(charges.floor);
         let journal = &mut self.ctx.journal;
         let caller_balance = journal.info(tx.caller).balance;
         journal.set_balance(

@@ -27,7 +27,6 @@ mod evm;
 mod frame;
 mod precompile_cache;
 mod result;
-mod validation;
 
 pub use context::Context;
 pub use custom::{PrecompileCall, StatefulPrecompileFn};

@@ -210,9 +210,10 @@ pub fn run<I: Inspector>(
 /// The JSON-RPC error of a transaction the EVM refused (anvil's words where it has them).
 pub fn invalid_tx_error(e: EvmError<ForkError>) -> RpcError {
     match e {
-        EvmError::Transaction(ember_evm::InvalidTransaction::InsufficientFunds { .. }) => {
-            RpcError::new(-32003, "Insufficient funds for gas * price + value")
-        }
+        EvmError::Transaction(
+            ember_evm::InvalidTransaction::InsufficientFunds { .. }
+            | ember_evm::InvalidTransaction::GasLimitOverflow,
+        ) => RpcError::new(-32003, "Insufficient funds for gas * price + value"),
         EvmError::Transaction(e) => RpcError::server(e.to_string()),
         EvmError::Database(e) => RpcError::internal(e.to_string()),
     }
@@ -313,12 +314,7 @@ pub fn estimate_gas(
         }
     };
     let succeeds = |gas: u64| matches!(attempt(gas), Ok(ExecutionResult::Success { .. }));
-    let spec = Spec::of(fork);
-    let intrinsic = ember_transaction::intrinsic_gas(spec, tx).max(if spec.calldata_floor {
-        ember_transaction::calldata_floor_gas(tx)
-    } else {
-        0
-    });
+    let intrinsic = ember_transaction::min_gas_limit(Spec::of(fork), tx);
     let mut lo = used.saturating_sub(1).max(intrinsic.saturating_sub(1));
     let mut hi = cap;
     // Most calls need a little more than they use (the 63/64 rule, refunds): try that first.

@@ -18,7 +18,7 @@ use crate::params::BlockId;
 use crate::pool::Pool;
 use crate::store::Store;
 use crate::tx::{NodeTx, TxDefaults, TxRequest};
-use ember_transaction::Transaction;
+use ember_transaction::{InvalidTransaction, Transaction};
 
 /// The tip anvil suggests (`eth_maxPriorityFeePerGas`): 1 gwei.
 pub const SUGGESTED_PRIORITY_FEE: u64 = 1_000_000_000;
@@ -510,11 +510,9 @@ impl NodeState {
         // The pool reads senders' nonces from the local state.
         self.materialize(tx.sender)?;
         let spec = self.spec();
-        let env = {
-            use ember_blockchain::BlockTransaction;
-            tx.checked_env(spec, self.chain.chain_id)
-                .map_err(anvil_validation_error)?
-        };
+        let env = tx
+            .check(spec, self.chain.chain_id)
+            .map_err(anvil_validation_error)?;
         let state_nonce = self.state_nonce(tx.sender);
         if env.nonce < state_nonce {
             return Err(RpcError::new(-32003, "nonce too low"));
@@ -527,7 +525,7 @@ impl NodeState {
         let base_fee = self
             .next_base_fee
             .unwrap_or_else(|| self.chain.next_base_fee());
-        if spec.tx_fee_market && env.gas_price < base_fee {
+        if ember_transaction::check_base_fee(spec, &env, base_fee).is_err() {
             return Err(RpcError::new(
                 -32003,
                 "max fee per gas less than block base fee",
@@ -547,8 +545,7 @@ impl NodeState {
             .accounts
             .get(&tx.sender)
             .map_or(U256::ZERO, |a| a.info.balance);
-        let cost = U256::from(env.gas_limit) * env.gas_price + env.value;
-        if balance < cost {
+        if ember_transaction::max_cost(&env).is_none_or(|cost| balance < cost) {
             return Err(RpcError::new(
                 -32003,
                 "Insufficient funds for gas * price + value",
@@ -661,17 +658,15 @@ impl NodeState {
 }
 
 /// Anvil's words for a transaction that fails the checks before the pool.
-fn anvil_validation_error(reason: String) -> RpcError {
-    if reason.starts_with("intrinsic gas too low") || reason.contains("intrinsic gas") {
-        return RpcError::server("intrinsic gas too low");
+fn anvil_validation_error(e: InvalidTransaction) -> RpcError {
+    match e {
+        InvalidTransaction::IntrinsicGasTooLow { .. } => RpcError::server("intrinsic gas too low"),
+        InvalidTransaction::InvalidChainId { .. } => {
+            RpcError::new(-32003, "invalid chain id for signer")
+        }
+        e if e.is_signature_error() => RpcError::new(-32003, "invalid signature"),
+        e => RpcError::new(-32003, e.to_string()),
     }
-    if reason.contains("chain id") {
-        return RpcError::new(-32003, "invalid chain id for signer");
-    }
-    if reason.contains("signature") {
-        return RpcError::new(-32003, "invalid signature");
-    }
-    RpcError::new(-32003, reason)
 }
 
 fn print_block(block: &MinedBlock) {

@@ -7,8 +7,8 @@ use ember_primitives::{
     U256,
 };
 use ember_transaction::{
-    check_transaction, check_transaction_from, Transaction, TxEip1559, TxEip2930, TxEip4844,
-    TxEip7702, TxLegacy,
+    check_signature, check_transaction, check_transaction_from, gas_price_at, InvalidTransaction,
+    Transaction, TxEip1559, TxEip2930, TxEip4844, TxEip7702, TxLegacy,
 };
 use serde::Deserialize;
 
@@ -324,13 +324,19 @@ impl NodeTx {
     /// The price per gas it pays at `base_fee`; `None` when it cannot pay the base fee.
     pub fn effective_gas_price(&self, base_fee: U256) -> Option<U256> {
         let max = self.tx.max_fee_per_gas();
-        if max < base_fee {
-            return None;
-        }
-        Some(match self.tx.max_priority_fee_per_gas() {
-            Some(tip) => max.min(base_fee + tip),
-            None => max,
-        })
+        (max >= base_fee).then(|| gas_price_at(max, self.tx.max_priority_fee_per_gas(), base_fee))
+    }
+
+    /// The transaction validator's checks that need no state nor block (pool admission):
+    /// [`check_transaction`], or for an impersonated sender [`check_transaction_from`] (no
+    /// signature). Returns its environment.
+    pub fn check(&self, spec: &Spec, chain_id: u64) -> Result<TxEnv, InvalidTransaction> {
+        let sender = if self.impersonated {
+            check_transaction_from(&self.tx, spec, chain_id, self.sender)
+        } else {
+            check_transaction(&self.tx, spec, chain_id)
+        }?;
+        Ok(self.tx.to_env(sender))
     }
 
     /// The miner's tip per gas at `base_fee` (zero when it cannot pay the base fee).
@@ -341,13 +347,13 @@ impl NodeTx {
 }
 
 impl BlockTransaction for NodeTx {
-    fn checked_env(&self, spec: &Spec, chain_id: u64) -> Result<TxEnv, String> {
+    /// The signature's checks (none for an impersonated sender); the EVM runs the rest.
+    fn checked_env(&self, spec: &Spec, chain_id: u64) -> Result<TxEnv, InvalidTransaction> {
         let sender = if self.impersonated {
-            check_transaction_from(&self.tx, spec, self.sender)
+            self.sender
         } else {
-            check_transaction(&self.tx, spec, chain_id)
-        }
-        .map_err(|e| e.to_string())?;
+            check_signature(&self.tx, spec, chain_id)?
+        };
         Ok(self.tx.to_env(sender))
     }
 

@@ -16,8 +16,8 @@ pub const POINT_EVALUATION: PrecompileFn = point_evaluation;
 /// Gas of one point evaluation.
 pub const POINT_EVALUATION_GAS: u64 = 50_000;
 
-/// The first byte of a KZG versioned hash.
-pub const VERSIONED_HASH_VERSION_KZG: u8 = 0x01;
+/// The first byte of a KZG versioned hash (defined in `ember-primitives`).
+pub use ember_primitives::VERSIONED_HASH_VERSION_KZG;
 
 /// The order of the BLS12-381 scalar field, big-endian.
 pub const BLS_MODULUS: [u8; 32] = [

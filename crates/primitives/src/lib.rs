@@ -27,3 +27,10 @@ pub const KECCAK_EMPTY: B256 =
 /// The root of an empty Merkle-Patricia trie (keccak of the RLP empty string).
 pub const EMPTY_ROOT: B256 =
     b256!("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");
+
+/// EIP-4844: the version byte of a KZG versioned hash (`0x01 ‖ sha256(commitment)[1..]`).
+pub const VERSIONED_HASH_VERSION_KZG: u8 = 0x01;
+
+/// EIP-3860: gas per 32-byte word of initcode, charged by a creating transaction's intrinsic
+/// gas and by CREATE and CREATE2.
+pub const INITCODE_WORD_COST: u64 = 2;

@@ -3,7 +3,7 @@
 
 use ember_primitives::{keccak256, Address, Spec, TxEnv, TxKind, TxType, B256, U256};
 
-use crate::error::{TxDecodeError, TxValidationError};
+use crate::error::{InvalidTransaction, TxDecodeError};
 use crate::legacy::TxLegacy;
 use crate::rlp::ListReader;
 use crate::typed::{TxEip1559, TxEip2930, TxEip4844, TxEip7702};
@@ -123,7 +123,7 @@ impl Transaction {
     /// or `35 + 2 * chain_id + {0, 1}` when `spec.eip155` (with a chain id below 2^64); a typed
     /// `y_parity` must be 0 or 1. Does not compare the chain id with any network's: see
     /// [`chain_id`](Self::chain_id) and [`validate_with_chain_id`](crate::validate_with_chain_id).
-    pub fn recover_sender(&self, spec: &Spec) -> Result<Address, TxValidationError> {
+    pub fn recover_sender(&self, spec: &Spec) -> Result<Address, InvalidTransaction> {
         match self {
             Transaction::Legacy(tx) => tx.recover_sender(spec),
             Transaction::AccessList(tx) => tx.recover_sender(),

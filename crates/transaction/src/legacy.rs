@@ -3,7 +3,7 @@
 use alloy_rlp::Encodable;
 use ember_primitives::{keccak256, Address, Bytes, Spec, TxKind, B256, U256};
 
-use crate::error::{TxDecodeError, TxValidationError};
+use crate::error::{InvalidTransaction, TxDecodeError};
 use crate::rlp::{encode_kind, encode_list, ListReader};
 use crate::signature::{check_signature_values, recover_address};
 
@@ -89,13 +89,13 @@ impl TxLegacy {
     }
 
     /// Checks the signature under `spec` and recovers the sender.
-    pub(crate) fn recover_sender(&self, spec: &Spec) -> Result<Address, TxValidationError> {
+    pub(crate) fn recover_sender(&self, spec: &Spec) -> Result<Address, InvalidTransaction> {
         check_signature_values(self.r, self.s, spec.tx_create_cost)?;
         let odd_y = if self.v == U256::from(27u8) || self.v == U256::from(28u8) {
             self.v == U256::from(28u8)
         } else if let (true, Some(chain_id)) = (spec.eip155, self.chain_id()) {
             if chain_id > U256::from(u64::MAX) {
-                return Err(TxValidationError::InvalidChainId {
+                return Err(InvalidTransaction::InvalidChainId {
                     have: chain_id,
                     want: None,
                 });
@@ -103,7 +103,7 @@ impl TxLegacy {
             // v = 35 + 2 * chain_id + parity: an even v means parity 1.
             !self.v.bit(0)
         } else {
-            return Err(TxValidationError::InvalidV(self.v));
+            return Err(InvalidTransaction::InvalidV(self.v));
         };
         recover_address(self.signature_hash(), self.r, self.s, odd_y)
     }

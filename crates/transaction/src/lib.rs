@@ -1,7 +1,7 @@
 //! Ember's transactions: the five Ethereum transaction types (legacy, EIP-2930, EIP-1559,
 //! EIP-4844, EIP-7702) with strict canonical RLP decoding, signature checks and sender recovery,
-//! intrinsic gas and fork-level validity. The `TransactionTests` runner is in
-//! `ember-conformance`.
+//! intrinsic gas, and the transaction validator (fork, block and sender rules). The
+//! `TransactionTests` runner is in `ember-conformance`.
 //!
 //! ```
 //! use ember_primitives::{Fork, Spec};
@@ -31,14 +31,16 @@ pub mod typed;
 pub mod validity;
 
 pub use envelope::Transaction;
-pub use error::{TxDecodeError, TxError, TxValidationError};
-pub use intrinsic::{calldata_floor_gas, intrinsic_gas};
+pub use error::{TxDecodeError, TxError};
+pub use intrinsic::{calldata_floor_gas, intrinsic_gas, min_gas_limit};
 pub use legacy::TxLegacy;
 pub use signature::recover_authority;
 pub use typed::{TxEip1559, TxEip2930, TxEip4844, TxEip7702};
 pub use validity::{
-    check_transaction, check_transaction_from, type_enabled, validate, validate_with_chain_id,
-    MAINNET_CHAIN_ID,
+    blob_base_fee, blob_gas, blob_params, check_base_fee, check_block, check_env, check_sender,
+    check_signature, check_transaction, check_transaction_from, effective_gas_price, gas_price_at,
+    max_cost, type_enabled, validate, validate_with_chain_id, GasCharges, InvalidTransaction,
+    SenderAccount, MAINNET_CHAIN_ID,
 };
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use ember_primitives::{keccak256, Address, Authorization, B256, U256};
 use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
 use secp256k1::{Message, SECP256K1};
 
-use crate::error::TxValidationError;
+use crate::error::InvalidTransaction;
 
 /// The order `n` of the secp256k1 group.
 pub const SECP256K1N: U256 =
@@ -18,25 +18,25 @@ pub const SECP256K1N_HALF: U256 = SECP256K1N.wrapping_shr(1);
 pub const SET_CODE_AUTH_MAGIC: u8 = 0x05;
 
 /// Checks `r` and `s` are in `[1, n)`, and `s <= n/2` when `low_s` (EIP-2).
-pub fn check_signature_values(r: U256, s: U256, low_s: bool) -> Result<(), TxValidationError> {
+pub fn check_signature_values(r: U256, s: U256, low_s: bool) -> Result<(), InvalidTransaction> {
     if r.is_zero() {
-        return Err(TxValidationError::InvalidSignature("r is zero"));
+        return Err(InvalidTransaction::InvalidSignature("r is zero"));
     }
     if r >= SECP256K1N {
-        return Err(TxValidationError::InvalidSignature(
+        return Err(InvalidTransaction::InvalidSignature(
             "r is not below secp256k1n",
         ));
     }
     if s.is_zero() {
-        return Err(TxValidationError::InvalidSignature("s is zero"));
+        return Err(InvalidTransaction::InvalidSignature("s is zero"));
     }
     if s >= SECP256K1N {
-        return Err(TxValidationError::InvalidSignature(
+        return Err(InvalidTransaction::InvalidSignature(
             "s is not below secp256k1n",
         ));
     }
     if low_s && s > SECP256K1N_HALF {
-        return Err(TxValidationError::HighS);
+        return Err(InvalidTransaction::HighS);
     }
     Ok(())
 }
@@ -48,7 +48,7 @@ pub fn recover_address(
     r: U256,
     s: U256,
     odd_y: bool,
-) -> Result<Address, TxValidationError> {
+) -> Result<Address, InvalidTransaction> {
     let mut compact = [0u8; 64];
     compact[..32].copy_from_slice(&r.to_be_bytes::<32>());
     compact[32..].copy_from_slice(&s.to_be_bytes::<32>());
@@ -58,10 +58,10 @@ pub fn recover_address(
         RecoveryId::Zero
     };
     let sig = RecoverableSignature::from_compact(&compact, recid)
-        .map_err(|_| TxValidationError::RecoveryFailed)?;
+        .map_err(|_| InvalidTransaction::RecoveryFailed)?;
     let key = SECP256K1
         .recover_ecdsa(Message::from_digest(hash.0), &sig)
-        .map_err(|_| TxValidationError::RecoveryFailed)?;
+        .map_err(|_| InvalidTransaction::RecoveryFailed)?;
     let uncompressed = key.serialize_uncompressed();
     Ok(Address::from_slice(&keccak256(&uncompressed[1..])[12..]))
 }

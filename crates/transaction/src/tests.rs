@@ -7,7 +7,7 @@ use ember_primitives::{
 };
 use secp256k1::{Message, SecretKey, SECP256K1};
 
-use crate::error::{TxDecodeError, TxError, TxValidationError};
+use crate::error::{TxDecodeError, TxError};
 use crate::signature::{SECP256K1N, SECP256K1N_HALF};
 use crate::*;
 
@@ -152,13 +152,13 @@ fn eip155_chain_id_extraction() {
     // Before EIP-155, v = 37 is not a recovery id.
     assert_eq!(
         tx.recover_sender(Spec::of(Fork::Tangerine)),
-        Err(TxValidationError::InvalidV(U256::from(37u8)))
+        Err(InvalidTransaction::InvalidV(U256::from(37u8)))
     );
     // On another chain it is rejected by chain id.
     assert!(matches!(
         validate_with_chain_id(&bytes, Spec::of(Fork::London), 5),
         Err(TxError::Validation(
-            TxValidationError::InvalidChainId { .. }
+            InvalidTransaction::InvalidChainId { .. }
         ))
     ));
     assert!(validate_with_chain_id(&bytes, Spec::of(Fork::London), 1).is_ok());
@@ -316,7 +316,7 @@ fn round_trip_eip4844() {
     assert!(validate(&bytes, Spec::of(Fork::Cancun)).is_ok());
     assert_eq!(
         validate(&bytes, Spec::of(Fork::Shanghai)),
-        Err(TxError::Validation(TxValidationError::TypeNotSupported(
+        Err(TxError::Validation(InvalidTransaction::TypeNotSupported(
             TxType::Blob
         )))
     );
@@ -777,9 +777,24 @@ fn intrinsic_gas_per_fork() {
     assert_eq!(intrinsic_gas(Spec::of(Fork::Prague), &with_auth), 46_000);
     assert_eq!(intrinsic_gas(Spec::of(Fork::Cancun), &with_auth), 21_000);
 
-    // EIP-7623: 2 zero + 4 * 2 non-zero = 10 tokens.
-    assert_eq!(calldata_floor_gas(&call), 21_000 + 100);
-    assert_eq!(calldata_floor_gas(&TxEnv::default()), 21_000);
+    // EIP-7623: 2 zero + 4 * 2 non-zero = 10 tokens; no floor before Prague.
+    let prague = Spec::of(Fork::Prague);
+    assert_eq!(calldata_floor_gas(prague, &call), 21_000 + 100);
+    assert_eq!(calldata_floor_gas(prague, &TxEnv::default()), 21_000);
+    assert_eq!(calldata_floor_gas(Spec::of(Fork::Cancun), &call), 0);
+    // The least gas limit is the higher of the two.
+    assert_eq!(min_gas_limit(prague, &call), 21_000 + 100);
+    assert_eq!(
+        min_gas_limit(Spec::of(Fork::Cancun), &call),
+        21_000 + 8 + 32
+    );
+    let big = TxEnv {
+        data: Bytes::from(vec![0u8; 1000]),
+        kind: TxKind::Create,
+        ..TxEnv::default()
+    };
+    // 53000 + 4000 + 32 words * 2 against a floor of 21000 + 10000.
+    assert_eq!(min_gas_limit(prague, &big), 53_000 + 4_000 + 64);
 }
 
 // ---- fork-level validity ----
@@ -805,7 +820,7 @@ fn signed_legacy(key: &SecretKey, edit: impl FnOnce(&mut TxLegacy)) -> (TxLegacy
     (tx, bytes)
 }
 
-fn validation_error(bytes: &[u8], fork: Fork) -> TxValidationError {
+fn validation_error(bytes: &[u8], fork: Fork) -> InvalidTransaction {
     match validate(bytes, Spec::of(fork)) {
         Err(TxError::Validation(e)) => e,
         other => panic!("expected a validation error, got {other:?}"),
@@ -830,7 +845,7 @@ fn high_s_only_from_homestead() {
     );
     assert_eq!(
         validation_error(&bytes, Fork::Homestead),
-        TxValidationError::HighS
+        InvalidTransaction::HighS
     );
 }
 
@@ -840,7 +855,7 @@ fn gas_nonce_and_size_limits() {
     let (_, bytes) = signed_legacy(&key, |t| t.gas_limit = 20_999);
     assert_eq!(
         validation_error(&bytes, Fork::Cancun),
-        TxValidationError::IntrinsicGasTooLow {
+        InvalidTransaction::IntrinsicGasTooLow {
             have: 20_999,
             want: 21_000
         }
@@ -849,7 +864,7 @@ fn gas_nonce_and_size_limits() {
     let (_, bytes) = signed_legacy(&key, |t| t.nonce = u64::MAX);
     assert_eq!(
         validation_error(&bytes, Fork::Frontier),
-        TxValidationError::NonceTooHigh(u64::MAX)
+        InvalidTransaction::NonceOverflow(u64::MAX)
     );
     let (_, bytes) = signed_legacy(&key, |t| t.nonce = u64::MAX - 1);
     assert!(validate(&bytes, Spec::of(Fork::Frontier)).is_ok());
@@ -862,7 +877,7 @@ fn gas_nonce_and_size_limits() {
     assert!(validate(&bytes, Spec::of(Fork::Cancun)).is_ok());
     assert_eq!(
         validation_error(&bytes, Fork::Prague),
-        TxValidationError::FloorGasTooLow {
+        InvalidTransaction::FloorGasTooLow {
             have: 22_600,
             want: 25_000
         }
@@ -877,7 +892,7 @@ fn gas_nonce_and_size_limits() {
     assert!(validate(&bytes, Spec::of(Fork::Paris)).is_ok());
     assert_eq!(
         validation_error(&bytes, Fork::Shanghai),
-        TxValidationError::InitcodeTooLarge {
+        InvalidTransaction::InitcodeTooLarge {
             size: 0xC001,
             max: 0xC000
         }
@@ -888,8 +903,8 @@ fn gas_nonce_and_size_limits() {
     assert!(validate(&bytes, Spec::of(Fork::Prague)).is_ok());
     assert_eq!(
         validation_error(&bytes, Fork::Osaka),
-        TxValidationError::GasLimitAboveCap {
-            have: (1 << 24) + 1,
+        InvalidTransaction::GasLimitExceedsCap {
+            gas_limit: (1 << 24) + 1,
             cap: 1 << 24
         }
     );
@@ -898,7 +913,7 @@ fn gas_nonce_and_size_limits() {
     let (_, bytes) = signed_legacy(&key, |t| t.gas_price = U256::MAX);
     assert_eq!(
         validation_error(&bytes, Fork::Frontier),
-        TxValidationError::GasLimitOverflow
+        InvalidTransaction::GasLimitOverflow
     );
 }
 
@@ -910,7 +925,7 @@ fn typed_rules() {
     let no_blobs = sign_and_round_trip(Transaction::Blob(blob), &key, None).encode();
     assert_eq!(
         validation_error(&no_blobs, Fork::Cancun),
-        TxValidationError::NoBlobs
+        InvalidTransaction::EmptyBlobs
     );
 
     let mut blob = blob_tx();
@@ -918,7 +933,7 @@ fn typed_rules() {
     let bad_version = sign_and_round_trip(Transaction::Blob(blob), &key, None).encode();
     assert_eq!(
         validation_error(&bad_version, Fork::Cancun),
-        TxValidationError::InvalidBlobVersion {
+        InvalidTransaction::BlobVersionNotSupported {
             index: 1,
             version: 0
         }
@@ -929,7 +944,7 @@ fn typed_rules() {
     let tip = sign_and_round_trip(Transaction::Blob(blob), &key, None).encode();
     assert!(matches!(
         validation_error(&tip, Fork::Cancun),
-        TxValidationError::PriorityFeeGreaterThanMaxFee { .. }
+        InvalidTransaction::PriorityFeeGreaterThanMaxFee { .. }
     ));
 
     let mut blob = blob_tx();
@@ -937,7 +952,7 @@ fn typed_rules() {
     let other_chain = sign_and_round_trip(Transaction::Blob(blob), &key, None).encode();
     assert!(matches!(
         validation_error(&other_chain, Fork::Cancun),
-        TxValidationError::InvalidChainId { .. }
+        InvalidTransaction::InvalidChainId { .. }
     ));
     assert!(validate_with_chain_id(&other_chain, Spec::of(Fork::Cancun), 5).is_ok());
 
@@ -949,7 +964,7 @@ fn typed_rules() {
     blob.y_parity = U256::from(2u8);
     assert_eq!(
         Transaction::Blob(blob).recover_sender(Spec::of(Fork::Cancun)),
-        Err(TxValidationError::InvalidYParity(U256::from(2u8)))
+        Err(InvalidTransaction::InvalidYParity(U256::from(2u8)))
     );
 
     // Type support by fork.
@@ -961,4 +976,127 @@ fn typed_rules() {
     assert!(type_enabled(Spec::of(Fork::Cancun), TxType::Blob));
     assert!(!type_enabled(Spec::of(Fork::Cancun), TxType::SetCode));
     assert!(type_enabled(Spec::of(Fork::Prague), TxType::SetCode));
+}
+
+// ---- the block and sender layers of the validator ----
+
+#[test]
+fn fee_block_and_sender_rules() {
+    use ember_primitives::{BlockEnv, TxEnv};
+    let london = Spec::of(Fork::London);
+    let berlin = Spec::of(Fork::Berlin);
+    let tx = TxEnv {
+        tx_type: TxType::FeeMarket,
+        gas_limit: 21_000,
+        gas_price: U256::from(100u8),
+        gas_priority_fee: Some(U256::from(3u8)),
+        value: U256::from(5u8),
+        ..TxEnv::default()
+    };
+    // min(max fee, base fee + tip), and the gas price before London.
+    assert_eq!(
+        effective_gas_price(london, &tx, U256::from(10u8)),
+        U256::from(13u8)
+    );
+    assert_eq!(
+        effective_gas_price(london, &tx, U256::from(99u8)),
+        U256::from(100u8)
+    );
+    assert_eq!(
+        effective_gas_price(berlin, &tx, U256::from(10u8)),
+        U256::from(100u8)
+    );
+    assert_eq!(
+        gas_price_at(U256::MAX, Some(U256::MAX), U256::from(1u8)),
+        U256::MAX
+    );
+
+    assert!(check_base_fee(london, &tx, U256::from(100u8)).is_ok());
+    assert_eq!(
+        check_base_fee(london, &tx, U256::from(101u8)),
+        Err(InvalidTransaction::FeeCapTooLow {
+            max_fee: U256::from(100u8),
+            base_fee: U256::from(101u8)
+        })
+    );
+    // No base fee before London.
+    assert!(check_base_fee(berlin, &tx, U256::from(101u8)).is_ok());
+
+    let block = BlockEnv {
+        gas_limit: 20_999,
+        base_fee: U256::from(1u8),
+        ..BlockEnv::default()
+    };
+    assert_eq!(
+        check_block(london, &block, &tx, true),
+        Err(InvalidTransaction::GasLimitExceedsBlock {
+            gas_limit: 21_000,
+            block_gas_limit: 20_999
+        })
+    );
+    let block = BlockEnv {
+        base_fee: U256::from(101u8),
+        ..BlockEnv::default()
+    };
+    assert!(check_block(london, &block, &tx, true).is_err());
+    // A call simulation skips the base fee.
+    assert!(check_block(london, &block, &tx, false).is_ok());
+
+    // The sender: nonce, then balance for gas at the fee cap plus value.
+    let cost = U256::from(21_000u64 * 100 + 5);
+    assert_eq!(max_cost(&tx), Some(cost));
+    let rich = SenderAccount {
+        balance: cost,
+        ..SenderAccount::default()
+    };
+    assert!(check_sender(london, &tx, &rich, false).is_ok());
+    let poor = SenderAccount {
+        balance: cost - U256::from(1u8),
+        ..rich
+    };
+    assert_eq!(
+        check_sender(london, &tx, &poor, false),
+        Err(InvalidTransaction::InsufficientFunds {
+            balance: cost - U256::from(1u8),
+            cost
+        })
+    );
+    let ahead = SenderAccount { nonce: 1, ..rich };
+    assert_eq!(
+        check_sender(london, &tx, &ahead, false),
+        Err(InvalidTransaction::NonceTooLow { tx: 0, state: 1 })
+    );
+    // A cost past 256 bits is never affordable, not even with the largest balance.
+    let huge = TxEnv {
+        value: U256::MAX,
+        ..tx.clone()
+    };
+    let max = SenderAccount {
+        balance: U256::MAX,
+        ..rich
+    };
+    assert_eq!(max_cost(&huge), None);
+    assert_eq!(
+        check_sender(london, &huge, &max, false),
+        Err(InvalidTransaction::InsufficientFunds {
+            balance: U256::MAX,
+            cost: U256::MAX
+        })
+    );
+    // EIP-3607, waived for a delegation (from Prague) and for a dev chain.
+    let contract = SenderAccount {
+        has_code: true,
+        ..rich
+    };
+    assert_eq!(
+        check_sender(london, &tx, &contract, false),
+        Err(InvalidTransaction::SenderNotEoa)
+    );
+    assert!(check_sender(london, &tx, &contract, true).is_ok());
+    let delegated = SenderAccount {
+        is_delegated: true,
+        ..contract
+    };
+    assert!(check_sender(london, &tx, &delegated, false).is_err());
+    assert!(check_sender(Spec::of(Fork::Prague), &tx, &delegated, false).is_ok());
 }

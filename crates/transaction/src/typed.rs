@@ -6,7 +6,7 @@ use ember_primitives::{
     keccak256, AccessListItem, Address, Authorization, Bytes, TxKind, B256, U256,
 };
 
-use crate::error::{TxDecodeError, TxValidationError};
+use crate::error::{InvalidTransaction, TxDecodeError};
 use crate::rlp::{encode_kind, encode_list, ListReader};
 use crate::signature::{check_signature_values, parity_bit, recover_address, recover_authority};
 
@@ -233,9 +233,9 @@ fn recover_typed(
     y_parity: U256,
     r: U256,
     s: U256,
-) -> Result<Address, TxValidationError> {
+) -> Result<Address, InvalidTransaction> {
     check_signature_values(r, s, true)?;
-    let odd_y = parity_bit(y_parity).ok_or(TxValidationError::InvalidYParity(y_parity))?;
+    let odd_y = parity_bit(y_parity).ok_or(InvalidTransaction::InvalidYParity(y_parity))?;
     recover_address(hash, r, s, odd_y)
 }
 
@@ -277,7 +277,7 @@ macro_rules! typed_tx {
             }
 
             /// Checks the signature and recovers the sender.
-            pub(crate) fn recover_sender(&self) -> Result<Address, TxValidationError> {
+            pub(crate) fn recover_sender(&self) -> Result<Address, InvalidTransaction> {
                 recover_typed(self.signature_hash(), self.y_parity, self.r, self.s)
             }
         }
