@@ -575,14 +575,6 @@ impl Spec {
     pub fn of(fork: Fork) -> &'static Spec {
         &SPECS[fork as usize]
     }
-
-    /// True when this fork is `other` or later: for tables keyed by the fork that introduced
-    /// each entry (opcode availability, `since` in `ember-bytecode`). A rule is a field of
-    /// the `Spec`, not `is_enabled(Fork::X)` (CI rejects that outside this file).
-    #[inline]
-    pub const fn is_enabled(&self, other: Fork) -> bool {
-        self.fork.is_enabled(other)
-    }
 }
 
 static SPECS: [Spec; Fork::ALL.len()] = {
