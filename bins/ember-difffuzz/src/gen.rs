@@ -13,7 +13,7 @@ use crate::program::{Code, Frag, Item, Program};
 use crate::rng::{mix, Rng};
 use crate::scenario::{GenAccount, GenAuth, GenEnv, GenTx, Scenario, COINBASE, SECRET_KEY, SENDER};
 use ember_evm::primitives::BlobParams;
-use ember_evm::{AccessListItem, Address, Fork, Spec, TxType, B256, U256};
+use ember_evm::{AccessListItem, Address, Fork, Precompiles, Spec, TxType, B256, U256};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -163,21 +163,6 @@ fn push(v: u64) -> Item {
     Item::Push(U256::from(v))
 }
 
-/// The opcodes a fork introduced, with the fork (so the generator mostly uses valid ones).
-fn introduced(opcode: u8) -> Fork {
-    match opcode {
-        0xf4 => Fork::Homestead,
-        0x3d | 0x3e | 0xfa | 0xfd => Fork::Byzantium,
-        0x1b..=0x1d | 0x3f | 0xf5 => Fork::Petersburg,
-        0x46 | 0x47 => Fork::Istanbul,
-        0x48 => Fork::London,
-        0x5f => Fork::Shanghai,
-        0x49 | 0x4a | 0x5c..=0x5e => Fork::Cancun,
-        0x1e => Fork::Osaka,
-        _ => Fork::Frontier,
-    }
-}
-
 /// What a call frame or a creation calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
@@ -294,14 +279,20 @@ impl Gen {
         self.next_label
     }
 
-    fn has(&self, f: Fork) -> bool {
-        self.fork >= f
+    /// The fork's rules.
+    fn spec(&self) -> &'static Spec {
+        Spec::of(self.fork)
+    }
+
+    /// True when the fork defines `opcode` (Ember's opcode table decides).
+    fn defined(&self, opcode: u8) -> bool {
+        ember_evm::bytecode::opcode::info(opcode, self.spec()).is_some()
     }
 
     /// `opcode` when the fork has it; otherwise usually a replacement, sometimes the opcode
     /// anyway (an undefined instruction).
     fn opcode(&mut self, opcode: u8, instead: u8) -> u8 {
-        if self.fork >= introduced(opcode) || self.rng.chance(3) {
+        if self.defined(opcode) || self.rng.chance(3) {
             opcode
         } else {
             instead
@@ -425,7 +416,7 @@ impl Gen {
             0 => vec![push(0)],
             1 => vec![push(1)],
             2 => {
-                if self.has(Fork::Istanbul) {
+                if self.defined(op::SELFBALANCE) {
                     vec![Item::Op(op::SELFBALANCE)]
                 } else {
                     vec![Item::Op(op::ADDRESS), Item::Op(op::BALANCE)]
@@ -440,7 +431,7 @@ impl Gen {
     /// Items that push a call's gas. Before EIP-150 asking for more than is left is out of
     /// gas for the caller, so "all of it" and huge amounts are rarer there.
     fn call_gas(&mut self) -> Vec<Item> {
-        let weights = if self.has(Fork::Tangerine) {
+        let weights = if self.spec().call_gas_63_64 {
             [20, 45, 25, 10, 10]
         } else {
             [3, 60, 35, 2, 20]
@@ -484,13 +475,13 @@ impl Gen {
 
     /// A precompile address: mostly one the fork has.
     fn precompile(&mut self) -> u64 {
-        let top = match self.fork {
-            f if f >= Fork::Prague => 0x11,
-            f if f >= Fork::Cancun => 0x0a,
-            f if f >= Fork::Istanbul => 0x09,
-            f if f >= Fork::Byzantium => 0x08,
-            _ => 0x04,
-        };
+        // The highest address below 0x100 in the fork's set (0x04 up to 0x11).
+        let top = Precompiles::for_spec(self.spec())
+            .addresses()
+            .filter(|a| a[..19].iter().all(|&b| b == 0))
+            .map(|a| u64::from(a[19]))
+            .max()
+            .unwrap_or(0x04);
         match self.rng.below(20) {
             0 => self.rng.range(1, 0x12),
             1 => 0x100,
@@ -1120,7 +1111,7 @@ impl Gen {
 
     /// CREATE or CREATE2 of generated initcode, then maybe a call to the new contract.
     fn create(&mut self, level: u32) -> Frag {
-        let create2 = self.has(Fork::Petersburg) && self.rng.chance(45);
+        let create2 = self.defined(op::CREATE2) && self.rng.chance(45);
         let offset = self.small_offset();
         let init = if self.rng.chance(85) {
             Code::Program(self.initcode(level + 1))
@@ -1365,7 +1356,7 @@ impl Gen {
         for i in 0..AUTHORITIES {
             match self
                 .rng
-                .weighted(&[45, if self.has(Fork::Prague) { 25 } else { 0 }, 30])
+                .weighted(&[45, if self.spec().tx_set_code { 25 } else { 0 }, 30])
             {
                 0 => accounts.push(GenAccount {
                     address: authority(i),

@@ -6,8 +6,8 @@ use crate::program::{Code, Program};
 use ember_conformance::{Case, Filler, PreAccount};
 use ember_evm::primitives::Authorization;
 use ember_evm::{
-    address, b256, hex, keccak256, AccessListItem, Address, BlockEnv, Bytes, Fork, TxEnv, TxKind,
-    TxType, B256, U256,
+    address, b256, hex, keccak256, AccessListItem, Address, BlockEnv, Bytes, Fork, Spec, TxEnv,
+    TxKind, TxType, B256, U256,
 };
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -168,23 +168,24 @@ impl Scenario {
     /// The block environment exactly as Ember's fixture loader builds it from [`Self::to_json`].
     pub fn block(&self) -> BlockEnv {
         let e = &self.env;
+        let spec = Spec::of(self.fork);
         BlockEnv {
             number: e.number,
             coinbase: COINBASE,
             timestamp: e.timestamp,
             gas_limit: e.gas_limit,
-            base_fee: if self.fork >= Fork::London {
+            base_fee: if spec.tx_fee_market {
                 U256::from(e.base_fee)
             } else {
                 U256::ZERO
             },
-            difficulty: if self.fork < Fork::Paris {
+            difficulty: if !spec.prevrandao {
                 e.difficulty
             } else {
                 U256::ZERO
             },
-            prevrandao: (self.fork >= Fork::Paris).then_some(e.random),
-            excess_blob_gas: (self.fork >= Fork::Cancun).then_some(e.excess_blob_gas),
+            prevrandao: spec.prevrandao.then_some(e.random),
+            excess_blob_gas: spec.blobs.is_some().then_some(e.excess_blob_gas),
             blob_params: None,
             extension: Default::default(),
         }
@@ -210,7 +211,7 @@ impl Scenario {
         if self.env.coinbase_exists && !pre.iter().any(|(a, _)| *a == COINBASE) {
             pre.push((COINBASE, PreAccount::default()));
         }
-        if self.fork >= Fork::Paris {
+        if Spec::of(self.fork).proof_of_stake {
             // The execution specs refuse empty accounts in a proof-of-stake pre-state (and
             // since EIP-161 an empty account behaves as a missing one).
             pre.retain(|(_, a)| !(a.balance.is_zero() && a.nonce == 0 && a.code.is_empty()));
@@ -287,16 +288,17 @@ impl Scenario {
             "previousHash".into(),
             json!(keccak256(e.number.saturating_sub(1).to_string()).to_string()),
         );
-        if self.fork < Fork::Paris {
+        let spec = Spec::of(self.fork);
+        if !spec.prevrandao {
             env.insert("currentDifficulty".into(), json!(qty(e.difficulty)));
         } else {
             env.insert("currentRandom".into(), json!(e.random.to_string()));
             env.insert("currentDifficulty".into(), json!("0x00"));
         }
-        if self.fork >= Fork::London {
+        if spec.tx_fee_market {
             env.insert("currentBaseFee".into(), json!(qty64(e.base_fee)));
         }
-        if self.fork >= Fork::Cancun {
+        if spec.blobs.is_some() {
             env.insert(
                 "currentExcessBlobGas".into(),
                 json!(qty64(e.excess_blob_gas)),

@@ -1,7 +1,7 @@
 //! Header rules against the parent: number, timestamp, gas limit, EIP-1559 base fee,
 //! EIP-4844 blob gas, proof-of-work difficulty before the merge and the merge's constants.
 
-use ember_primitives::spec::GAS_PER_BLOB;
+use ember_primitives::spec::{DifficultyRule, GAS_PER_BLOB};
 use ember_primitives::{BlobParams, Fork, Spec, U256};
 
 use crate::header::{Header, EMPTY_OMMERS_HASH};
@@ -82,19 +82,9 @@ pub fn calc_excess_blob_gas(fork: Fork, params: BlobParams, parent: &Header) -> 
     total - target
 }
 
-/// The bomb delay of a proof-of-work fork (blocks subtracted before the bomb formula).
-fn bomb_delay(fork: Fork) -> u64 {
-    match fork {
-        Fork::Frontier | Fork::Homestead | Fork::Tangerine | Fork::SpuriousDragon => 0,
-        Fork::Byzantium => 3_000_000,
-        Fork::Constantinople | Fork::Petersburg | Fork::Istanbul => 5_000_000,
-        Fork::Berlin => 9_000_000,
-        _ => 9_700_000,
-    }
-}
-
-/// The proof-of-work difficulty of a block (Frontier, Homestead EIP-2, Byzantium EIP-100
-/// rules with the difficulty bomb and its delays).
+/// The proof-of-work difficulty of a block under `fork`'s [`Spec::difficulty_rule`]
+/// (Frontier, Homestead EIP-2, Byzantium EIP-100) with the difficulty bomb pushed back by its
+/// [`Spec::difficulty_bomb_delay`].
 pub fn calc_difficulty(
     fork: Fork,
     number: u64,
@@ -103,17 +93,17 @@ pub fn calc_difficulty(
     parent_difficulty: U256,
     parent_has_ommers: bool,
 ) -> U256 {
+    let spec = Spec::of(fork);
     let step = parent_difficulty / U256::from(2048);
     let elapsed = timestamp.saturating_sub(parent_timestamp);
-    let factor: i64 = if fork >= Fork::Byzantium {
-        let base = if parent_has_ommers { 2 } else { 1 };
-        (base - (elapsed / 9).min(1000) as i64).max(-99)
-    } else if fork >= Fork::Homestead {
-        (1 - (elapsed / 10).min(1000) as i64).max(-99)
-    } else if elapsed < 13 {
-        1
-    } else {
-        -1
+    let factor: i64 = match spec.difficulty_rule {
+        DifficultyRule::Byzantium => {
+            let base = if parent_has_ommers { 2 } else { 1 };
+            (base - (elapsed / 9).min(1000) as i64).max(-99)
+        }
+        DifficultyRule::Homestead => (1 - (elapsed / 10).min(1000) as i64).max(-99),
+        DifficultyRule::Frontier if elapsed < 13 => 1,
+        DifficultyRule::Frontier => -1,
     };
     let offset = step.saturating_mul(U256::from(factor.unsigned_abs()));
     let mut difficulty = if factor >= 0 {
@@ -121,7 +111,7 @@ pub fn calc_difficulty(
     } else {
         parent_difficulty.saturating_sub(offset)
     };
-    let delay = bomb_delay(fork);
+    let delay = spec.difficulty_bomb_delay;
     if number >= delay {
         let periods = (number - delay) / 100_000;
         if periods >= 2 {
@@ -132,42 +122,47 @@ pub fn calc_difficulty(
     difficulty.max(U256::from(MINIMUM_DIFFICULTY))
 }
 
-/// Checks that the header has exactly the fields its fork defines.
+/// Checks that the header has exactly the fields its fork's [`Spec`] defines.
 pub fn check_header_fields(fork: Fork, header: &Header) -> Result<(), BlockError> {
+    let spec = Spec::of(fork);
     let checks = [
+        // EIP-1559.
         (
             "base_fee_per_gas",
             header.base_fee_per_gas.is_some(),
-            Fork::London,
+            spec.tx_fee_market,
         ),
+        // EIP-4895.
         (
             "withdrawals_root",
             header.withdrawals_root.is_some(),
-            Fork::Shanghai,
+            spec.withdrawals,
         ),
+        // EIP-4844.
         (
             "blob_gas_used",
             header.blob_gas_used.is_some(),
-            Fork::Cancun,
+            spec.blobs.is_some(),
         ),
         (
             "excess_blob_gas",
             header.excess_blob_gas.is_some(),
-            Fork::Cancun,
+            spec.blobs.is_some(),
         ),
+        // EIP-4788.
         (
             "parent_beacon_block_root",
             header.parent_beacon_block_root.is_some(),
-            Fork::Cancun,
+            spec.beacon_roots_call,
         ),
+        // EIP-7685.
         (
             "requests_hash",
             header.requests_hash.is_some(),
-            Fork::Prague,
+            spec.execution_requests,
         ),
     ];
-    for (field, present, since) in checks {
-        let wanted = fork >= since;
+    for (field, present, wanted) in checks {
         if present != wanted {
             return Err(BlockError::IncorrectBlockFormat(format!(
                 "header field {field} {} in {fork}",

@@ -171,7 +171,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
 
     /// Builds the EVM.
     pub fn build(self) -> Evm<DB, I> {
-        let mut precompiles = Cow::Borrowed(Precompiles::for_fork(self.spec.fork));
+        let mut precompiles = Cow::Borrowed(Precompiles::for_spec(self.spec));
         for (address, f) in self.custom_precompiles {
             precompiles = Cow::Owned(precompiles.with(address, f));
         }

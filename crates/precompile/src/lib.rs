@@ -11,8 +11,10 @@
 //! | Osaka     | MODEXP lengths capped at 1024 bytes (EIP-7823) and repriced (EIP-7883),     |
 //! |           | `0x100` P256VERIFY, secp256r1 ECDSA verification (EIP-7951)                 |
 //!
-//! [`Precompiles::for_fork`] returns the cached set of a fork; the executor asks it for the
-//! [`PrecompileFn`] of a called address. Every precompile charges its gas before doing any
+//! The table above is the `precompiles` field of each fork's [`Spec`]
+//! ([`PrecompileSchedule`]); [`Precompiles::for_spec`] (or [`Precompiles::for_fork`]) returns
+//! the cached set it schedules, and the executor asks that set for the [`PrecompileFn`] of a
+//! called address. Every precompile charges its gas before doing any
 //! expensive work and never panics on malformed input.
 #![deny(missing_docs)]
 
@@ -25,7 +27,8 @@ pub mod kzg;
 pub mod modexp;
 pub mod secp256r1;
 
-use ember_primitives::{Address, Bytes, Fork};
+use ember_primitives::spec::{Bn254Rule, ModexpRule, PrecompileSchedule};
+use ember_primitives::{Address, Bytes, Fork, Spec};
 use std::sync::OnceLock;
 
 /// Result of a precompile run.
@@ -185,6 +188,30 @@ fn low_index(address: &Address) -> Option<usize> {
     }
 }
 
+/// How many distinct [`PrecompileSchedule`]s there are: MODEXP none or one of three rules,
+/// BN254 none or one of two, and four precompiles on or off.
+const SCHEDULES: usize = 4 * 3 * 16;
+
+/// A distinct index below [`SCHEDULES`] for each schedule (the cache slot of its set).
+fn schedule_index(s: &PrecompileSchedule) -> usize {
+    let modexp = match s.modexp {
+        None => 0,
+        Some(ModexpRule::Eip198) => 1,
+        Some(ModexpRule::Eip2565) => 2,
+        Some(ModexpRule::Eip7883) => 3,
+    };
+    let bn254 = match s.bn254 {
+        None => 0,
+        Some(Bn254Rule::Eip196) => 1,
+        Some(Bn254Rule::Eip1108) => 2,
+    };
+    let flags = usize::from(s.blake2f)
+        | usize::from(s.kzg_point_evaluation) << 1
+        | usize::from(s.bls12_381) << 2
+        | usize::from(s.p256verify) << 3;
+    (modexp * 3 + bn254) * 16 + flags
+}
+
 impl Precompiles {
     /// An empty set.
     pub fn new() -> Self {
@@ -195,15 +222,22 @@ impl Precompiles {
         }
     }
 
-    /// The set for `fork`, built once and cached.
+    /// The set of `fork`: [`Precompiles::for_spec`] of its [`Spec`].
     pub fn for_fork(fork: Fork) -> &'static Precompiles {
-        static CACHE: [OnceLock<Precompiles>; Fork::ALL.len()] =
-            [const { OnceLock::new() }; Fork::ALL.len()];
-        CACHE[fork as usize].get_or_init(|| Self::build(fork))
+        Self::for_spec(Spec::of(fork))
     }
 
-    /// Assembles the set of `fork` cumulatively, oldest fork first.
-    fn build(fork: Fork) -> Precompiles {
+    /// The set `spec.precompiles` schedules, built once and cached (keyed by the schedule,
+    /// so forks with the same precompiles share one set).
+    pub fn for_spec(spec: &Spec) -> &'static Precompiles {
+        static CACHE: [OnceLock<Box<Precompiles>>; SCHEDULES] =
+            [const { OnceLock::new() }; SCHEDULES];
+        let schedule = spec.precompiles;
+        CACHE[schedule_index(&schedule)].get_or_init(|| Box::new(Self::build(&schedule)))
+    }
+
+    /// Assembles the set `schedule` describes, Frontier's four first.
+    fn build(schedule: &PrecompileSchedule) -> Precompiles {
         use addresses::*;
         let mut set = Precompiles::new();
 
@@ -213,29 +247,42 @@ impl Precompiles {
         set.insert(RIPEMD160, hash::RIPEMD160);
         set.insert(IDENTITY, hash::IDENTITY);
 
-        if fork.is_enabled(Fork::Byzantium) {
-            // EIP-198, EIP-196, EIP-197.
-            set.insert(MODEXP, modexp::BYZANTIUM);
-            set.insert(BN254_ADD, bn254::ADD_BYZANTIUM);
-            set.insert(BN254_MUL, bn254::MUL_BYZANTIUM);
-            set.insert(BN254_PAIRING, bn254::PAIRING_BYZANTIUM);
+        // MODEXP: EIP-198, EIP-2565 repricing, EIP-7823 caps and EIP-7883 repricing.
+        if let Some(rule) = schedule.modexp {
+            let f = match rule {
+                ModexpRule::Eip198 => modexp::BYZANTIUM,
+                ModexpRule::Eip2565 => modexp::BERLIN,
+                ModexpRule::Eip7883 => modexp::OSAKA,
+            };
+            set.insert(MODEXP, f);
         }
-        if fork.is_enabled(Fork::Istanbul) {
-            // EIP-1108 repricing, EIP-152 BLAKE2F.
-            set.insert(BN254_ADD, bn254::ADD_ISTANBUL);
-            set.insert(BN254_MUL, bn254::MUL_ISTANBUL);
-            set.insert(BN254_PAIRING, bn254::PAIRING_ISTANBUL);
+        // BN254: EIP-196, EIP-197, EIP-1108 repricing.
+        if let Some(rule) = schedule.bn254 {
+            let (add, mul, pairing) = match rule {
+                Bn254Rule::Eip196 => (
+                    bn254::ADD_BYZANTIUM,
+                    bn254::MUL_BYZANTIUM,
+                    bn254::PAIRING_BYZANTIUM,
+                ),
+                Bn254Rule::Eip1108 => (
+                    bn254::ADD_ISTANBUL,
+                    bn254::MUL_ISTANBUL,
+                    bn254::PAIRING_ISTANBUL,
+                ),
+            };
+            set.insert(BN254_ADD, add);
+            set.insert(BN254_MUL, mul);
+            set.insert(BN254_PAIRING, pairing);
+        }
+        if schedule.blake2f {
+            // EIP-152.
             set.insert(BLAKE2F, blake2::BLAKE2F);
         }
-        if fork.is_enabled(Fork::Berlin) {
-            // EIP-2565.
-            set.insert(MODEXP, modexp::BERLIN);
-        }
-        if fork.is_enabled(Fork::Cancun) {
+        if schedule.kzg_point_evaluation {
             // EIP-4844.
             set.insert(KZG_POINT_EVALUATION, kzg::POINT_EVALUATION);
         }
-        if fork.is_enabled(Fork::Prague) {
+        if schedule.bls12_381 {
             // EIP-2537.
             set.insert(BLS12_G1_ADD, bls12_381::G1_ADD);
             set.insert(BLS12_G1_MSM, bls12_381::G1_MSM);
@@ -245,9 +292,8 @@ impl Precompiles {
             set.insert(BLS12_MAP_FP_TO_G1, bls12_381::MAP_FP_TO_G1);
             set.insert(BLS12_MAP_FP2_TO_G2, bls12_381::MAP_FP2_TO_G2);
         }
-        if fork.is_enabled(Fork::Osaka) {
-            // EIP-7823 length caps and EIP-7883 repricing; EIP-7951 P256VERIFY.
-            set.insert(MODEXP, modexp::OSAKA);
+        if schedule.p256verify {
+            // EIP-7951.
             set.insert(P256VERIFY, secp256r1::P256VERIFY);
         }
         set
@@ -371,6 +417,45 @@ mod tests {
         assert!(!Precompiles::for_fork(Fork::Shanghai).contains(&addresses::KZG_POINT_EVALUATION));
         // Cached: the same instance every time.
         assert!(std::ptr::eq(cancun, Precompiles::for_fork(Fork::Cancun)));
+    }
+
+    #[test]
+    fn cached_by_schedule() {
+        // Every schedule has its own cache slot.
+        let mut seen = std::collections::HashSet::new();
+        for modexp in [
+            None,
+            Some(ModexpRule::Eip198),
+            Some(ModexpRule::Eip2565),
+            Some(ModexpRule::Eip7883),
+        ] {
+            for bn254 in [None, Some(Bn254Rule::Eip196), Some(Bn254Rule::Eip1108)] {
+                for flags in 0..16u8 {
+                    let schedule = PrecompileSchedule {
+                        modexp,
+                        bn254,
+                        blake2f: flags & 1 != 0,
+                        kzg_point_evaluation: flags & 2 != 0,
+                        bls12_381: flags & 4 != 0,
+                        p256verify: flags & 8 != 0,
+                    };
+                    let index = schedule_index(&schedule);
+                    assert!(index < SCHEDULES);
+                    assert!(seen.insert(index), "{schedule:?}");
+                }
+            }
+        }
+        // Forks with the same schedule share one set; the set follows the Spec, not the fork.
+        assert!(std::ptr::eq(
+            Precompiles::for_fork(Fork::London),
+            Precompiles::for_fork(Fork::Shanghai)
+        ));
+        let mut spec = *Spec::of(Fork::Cancun);
+        spec.precompiles.p256verify = true;
+        let set = Precompiles::for_spec(&spec);
+        assert_eq!(set.len(), 11);
+        assert!(set.contains(&addresses::P256VERIFY));
+        assert!(!Precompiles::for_fork(Fork::Cancun).contains(&addresses::P256VERIFY));
     }
 
     #[test]

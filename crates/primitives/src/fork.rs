@@ -1,10 +1,14 @@
-//! The ordered list of Ethereum forks, with the names the test fixtures use.
+//! The list of Ethereum forks, oldest first, with the names the test fixtures use.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// An Ethereum fork (hard fork), ordered by activation: a later fork includes every rule
-/// of the earlier ones, so `fork >= Fork::Berlin` reads "EIP-2929 is active".
+/// An Ethereum fork (hard fork): a name that selects a rule set. What a fork changes is in
+/// its [`Spec`](crate::Spec) (`Spec::of(fork)`): read the field named for the rule
+/// (`spec.access_lists` for EIP-2929, `spec.precompiles`, ...) instead of comparing forks.
+/// Only `spec.rs` compares forks, to build the table; `scripts/check-fork-rules.sh` (CI)
+/// rejects a fork comparison anywhere else. The order (`Ord`) is activation order, for
+/// sorting and reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum Fork {
@@ -109,9 +113,10 @@ impl Fork {
         }
     }
 
-    /// True when `self` is `other` or a later fork.
+    /// True when `self` is `other` or a later fork: for [`Spec::new`](crate::Spec::new)'s
+    /// cumulative deltas only (elsewhere, read the rule from the `Spec`).
     #[inline]
-    pub const fn is_enabled(self, other: Fork) -> bool {
+    pub(crate) const fn is_enabled(self, other: Fork) -> bool {
         self as u8 >= other as u8
     }
 }

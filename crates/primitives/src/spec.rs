@@ -243,6 +243,17 @@ pub struct Spec {
     pub op_blobbasefee: bool,
     /// EIP-7939: CLZ.
     pub op_clz: bool,
+
+    // ---- proof of work ----
+    /// The proof-of-work difficulty formula (unused from the merge on).
+    pub difficulty_rule: DifficultyRule,
+    /// Blocks the difficulty bomb is pushed back by: the bomb formula counts from block
+    /// `number - difficulty_bomb_delay` (EIP-649, EIP-1234, EIP-2384, EIP-3554).
+    pub difficulty_bomb_delay: u64,
+
+    // ---- precompiles ----
+    /// The precompiled contracts and their pricing.
+    pub precompiles: PrecompileSchedule,
 }
 
 /// One ether in wei.
@@ -257,6 +268,68 @@ pub enum SstoreRule {
     Eip1283,
     /// EIP-2200 net gas metering with the 2300 sentry (Istanbul on; EIP-2929 prices from Berlin).
     Eip2200,
+}
+
+/// The proof-of-work difficulty adjustment formula.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DifficultyRule {
+    /// Launch rule: up by `parent / 2048` when the block came within 13 seconds, else down.
+    Frontier,
+    /// EIP-2: `parent / 2048 * max(1 - elapsed / 10, -99)`.
+    Homestead,
+    /// EIP-100: `parent / 2048 * max((2 if the parent has ommers else 1) - elapsed / 9, -99)`.
+    Byzantium,
+}
+
+/// MODEXP (`0x05`) pricing and input rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModexpRule {
+    /// EIP-198 pricing (Byzantium).
+    Eip198,
+    /// EIP-2565 repricing (Berlin).
+    Eip2565,
+    /// EIP-7823 length caps and EIP-7883 repricing (Osaka).
+    Eip7883,
+}
+
+/// BN254 (`0x06`–`0x08`) pricing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Bn254Rule {
+    /// EIP-196 and EIP-197 prices (Byzantium).
+    Eip196,
+    /// EIP-1108 repricing (Istanbul).
+    Eip1108,
+}
+
+/// Which precompiled contracts a fork has beyond Frontier's four (`0x01`–`0x04`), and how
+/// each is priced. `ember-precompile` builds (and caches) the set from this alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PrecompileSchedule {
+    /// `0x05` MODEXP (EIP-198) and its pricing; `None` before Byzantium.
+    pub modexp: Option<ModexpRule>,
+    /// `0x06`–`0x08` BN254 add, mul and pairing (EIP-196, EIP-197) and their pricing;
+    /// `None` before Byzantium.
+    pub bn254: Option<Bn254Rule>,
+    /// `0x09` BLAKE2 F compression (EIP-152).
+    pub blake2f: bool,
+    /// `0x0a` KZG point evaluation (EIP-4844).
+    pub kzg_point_evaluation: bool,
+    /// `0x0b`–`0x11` BLS12-381 operations (EIP-2537).
+    pub bls12_381: bool,
+    /// `0x100` P256VERIFY, secp256r1 signature verification (EIP-7951).
+    pub p256verify: bool,
+}
+
+impl PrecompileSchedule {
+    /// Frontier's set: ECRECOVER, SHA256, RIPEMD160 and IDENTITY only.
+    pub const FRONTIER: PrecompileSchedule = PrecompileSchedule {
+        modexp: None,
+        bn254: None,
+        blake2f: false,
+        kzg_point_evaluation: false,
+        bls12_381: false,
+        p256verify: false,
+    };
 }
 
 impl Spec {
@@ -328,6 +401,9 @@ impl Spec {
             op_blobhash: false,
             op_blobbasefee: false,
             op_clz: false,
+            difficulty_rule: DifficultyRule::Frontier,
+            difficulty_bomb_delay: 0,
+            precompiles: PrecompileSchedule::FRONTIER,
         };
         if fork.is_enabled(Fork::Homestead) {
             // EIP-2: creation transactions cost 53000; failed code deposit fails the create.
@@ -335,6 +411,8 @@ impl Spec {
             s.create_deposit_oog_fails = true;
             // EIP-7: DELEGATECALL.
             s.op_delegatecall = true;
+            // EIP-2: difficulty adjusts by `1 - elapsed / 10`.
+            s.difficulty_rule = DifficultyRule::Homestead;
         }
         if fork.is_enabled(Fork::Tangerine) {
             // EIP-150: IO-heavy operations repriced; 63/64 call gas rule.
@@ -363,6 +441,12 @@ impl Spec {
             s.op_revert = true;
             s.op_returndata = true;
             s.op_staticcall = true;
+            // EIP-100: difficulty counts ommers. EIP-649: the bomb delayed by 3 million blocks.
+            s.difficulty_rule = DifficultyRule::Byzantium;
+            s.difficulty_bomb_delay = 3_000_000;
+            // EIP-198: MODEXP. EIP-196, EIP-197: BN254 add, mul and pairing.
+            s.precompiles.modexp = Some(ModexpRule::Eip198);
+            s.precompiles.bn254 = Some(Bn254Rule::Eip196);
         }
         if fork.is_enabled(Fork::Constantinople) {
             // EIP-1052: EXTCODEHASH. EIP-1283: net gas metering (reverted by Petersburg).
@@ -373,6 +457,8 @@ impl Spec {
             s.op_shifts = true;
             s.op_create2 = true;
             s.op_extcodehash = true;
+            // EIP-1234: the bomb delayed by 5 million blocks.
+            s.difficulty_bomb_delay = 5_000_000;
             if matches!(fork, Fork::Constantinople) {
                 s.sstore = SstoreRule::Eip1283;
             }
@@ -388,6 +474,9 @@ impl Spec {
             // EIP-1344 CHAINID, EIP-1884 SELFBALANCE.
             s.op_chainid = true;
             s.op_selfbalance = true;
+            // EIP-1108: BN254 repriced. EIP-152: BLAKE2F.
+            s.precompiles.bn254 = Some(Bn254Rule::Eip1108);
+            s.precompiles.blake2f = true;
         }
         if fork.is_enabled(Fork::Berlin) {
             // EIP-2929: cold/warm state access. EIP-2930: access-list transactions.
@@ -398,6 +487,10 @@ impl Spec {
             s.sload = 100;
             s.sstore_reset = 5_000 - 2_100;
             s.tx_access_list = true;
+            // EIP-2565: MODEXP repriced. EIP-2384 (Muir Glacier, which Ember's fork list
+            // folds into Berlin): the bomb delayed by 9 million blocks.
+            s.precompiles.modexp = Some(ModexpRule::Eip2565);
+            s.difficulty_bomb_delay = 9_000_000;
         }
         if fork.is_enabled(Fork::London) {
             // EIP-1559 fee market. EIP-3529: reduced refunds. EIP-3541: reject 0xEF code.
@@ -408,6 +501,9 @@ impl Spec {
             s.reject_ef_code = true;
             // EIP-3198: BASEFEE.
             s.op_basefee = true;
+            // EIP-3554: the bomb delayed by 9.7 million blocks (the last proof-of-work delay
+            // Ember models).
+            s.difficulty_bomb_delay = 9_700_000;
         }
         if fork.is_enabled(Fork::Paris) {
             // EIP-3675: proof of stake, no rewards. EIP-4399: DIFFICULTY becomes PREVRANDAO.
@@ -435,6 +531,8 @@ impl Spec {
             s.op_mcopy = true;
             s.op_blobhash = true;
             s.op_blobbasefee = true;
+            // EIP-4844: the KZG point evaluation precompile.
+            s.precompiles.kzg_point_evaluation = true;
         }
         if fork.is_enabled(Fork::Prague) {
             // EIP-7702: set-code transactions. EIP-7623: calldata floor. EIP-7691: more blobs.
@@ -444,6 +542,8 @@ impl Spec {
             // EIP-2935: block hashes in state. EIP-7685: execution requests.
             s.history_call = true;
             s.execution_requests = true;
+            // EIP-2537: BLS12-381 precompiles.
+            s.precompiles.bls12_381 = true;
         }
         if fork.is_enabled(Fork::Osaka) {
             // EIP-7825: transaction gas limit cap. EIP-7594: at most 6 blobs per transaction.
@@ -456,6 +556,9 @@ impl Spec {
             s.max_block_rlp_size = Some(MAX_RLP_BLOCK_SIZE);
             // EIP-7939: CLZ.
             s.op_clz = true;
+            // EIP-7823, EIP-7883: MODEXP capped and repriced. EIP-7951: P256VERIFY.
+            s.precompiles.modexp = Some(ModexpRule::Eip7883);
+            s.precompiles.p256verify = true;
         }
         if fork.is_enabled(Fork::Bpo1) {
             // EIP-7892 blob-parameter-only fork.
@@ -471,12 +574,6 @@ impl Spec {
     /// The shared, precomputed rules of `fork`.
     pub fn of(fork: Fork) -> &'static Spec {
         &SPECS[fork as usize]
-    }
-
-    /// True when this fork is `other` or later (for opcode availability tables).
-    #[inline]
-    pub const fn is_enabled(&self, other: Fork) -> bool {
-        self.fork.is_enabled(other)
     }
 }
 
@@ -502,6 +599,47 @@ mod tests {
         assert_eq!(Spec::of(Fork::Constantinople).sstore, SstoreRule::Eip1283);
         assert_eq!(Spec::of(Fork::Petersburg).sstore, SstoreRule::Frontier);
         assert_eq!(Spec::of(Fork::Berlin).sstore_reset, 2_900);
+    }
+
+    #[test]
+    fn proof_of_work_rules() {
+        let pow = |f: Fork| {
+            let s = Spec::of(f);
+            (s.difficulty_rule, s.difficulty_bomb_delay)
+        };
+        assert_eq!(pow(Fork::Frontier), (DifficultyRule::Frontier, 0));
+        assert_eq!(pow(Fork::Homestead), (DifficultyRule::Homestead, 0));
+        assert_eq!(pow(Fork::SpuriousDragon), (DifficultyRule::Homestead, 0));
+        assert_eq!(pow(Fork::Byzantium), (DifficultyRule::Byzantium, 3_000_000));
+        assert_eq!(
+            pow(Fork::Constantinople),
+            (DifficultyRule::Byzantium, 5_000_000)
+        );
+        assert_eq!(pow(Fork::Istanbul), (DifficultyRule::Byzantium, 5_000_000));
+        assert_eq!(pow(Fork::Berlin), (DifficultyRule::Byzantium, 9_000_000));
+        assert_eq!(pow(Fork::London), (DifficultyRule::Byzantium, 9_700_000));
+    }
+
+    #[test]
+    fn precompile_schedule() {
+        let p = |f: Fork| Spec::of(f).precompiles;
+        assert_eq!(p(Fork::SpuriousDragon), PrecompileSchedule::FRONTIER);
+        let byzantium = p(Fork::Byzantium);
+        assert_eq!(byzantium.modexp, Some(ModexpRule::Eip198));
+        assert_eq!(byzantium.bn254, Some(Bn254Rule::Eip196));
+        assert!(!byzantium.blake2f);
+        assert_eq!(p(Fork::Petersburg), byzantium);
+        let istanbul = p(Fork::Istanbul);
+        assert_eq!(istanbul.bn254, Some(Bn254Rule::Eip1108));
+        assert!(istanbul.blake2f && istanbul.modexp == Some(ModexpRule::Eip198));
+        assert_eq!(p(Fork::Berlin).modexp, Some(ModexpRule::Eip2565));
+        assert_eq!(p(Fork::Shanghai), p(Fork::Berlin));
+        assert!(p(Fork::Cancun).kzg_point_evaluation && !p(Fork::Shanghai).kzg_point_evaluation);
+        assert!(p(Fork::Prague).bls12_381 && !p(Fork::Cancun).bls12_381);
+        let osaka = p(Fork::Osaka);
+        assert!(osaka.p256verify && !p(Fork::Prague).p256verify);
+        assert_eq!(osaka.modexp, Some(ModexpRule::Eip7883));
+        assert_eq!(p(Fork::Bpo2), osaka);
     }
 
     #[test]

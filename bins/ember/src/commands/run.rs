@@ -200,7 +200,10 @@ fn fork_of_config(config: &Map<String, Value>, number: u64, timestamp: u64) -> O
             fork = Some(f);
         }
     }
-    if fork >= Some(Fork::London) && field(config, "terminalTotalDifficulty").is_some() {
+    // A config with a terminal total difficulty is taken as merged once London's fee market
+    // (which the merge requires) is active.
+    let fee_market = fork.is_some_and(|f| ember_evm::Spec::of(f).tx_fee_market);
+    if fee_market && field(config, "terminalTotalDifficulty").is_some() {
         fork = Some(Fork::Paris);
     }
     for (key, f) in by_time {
@@ -504,10 +507,10 @@ pub fn run(args: Args) -> ExitCode {
     let intrinsic = ember_transaction::intrinsic_gas(spec, &tx);
     tx.gas_limit = gas.saturating_add(intrinsic);
     block.gas_limit = block.gas_limit.max(tx.gas_limit);
-    if spec.fork >= Fork::Paris && block.prevrandao.is_none() {
+    if spec.prevrandao && block.prevrandao.is_none() {
         block.prevrandao = Some(B256::ZERO);
     }
-    if spec.fork >= Fork::Cancun && block.excess_blob_gas.is_none() {
+    if spec.blobs.is_some() && block.excess_blob_gas.is_none() {
         block.excess_blob_gas = Some(0);
     }
     // geth charges nothing for gas here; credit the sender what the transaction buys.

@@ -95,8 +95,9 @@ impl<D: DatabaseCommit> DatabaseCommit for RecordingDb<D> {
 
 impl BlockDatabase for RecordingDb<ChainDb> {
     fn state_root(&mut self) -> B256 {
-        // Receipts carry a state root only before Byzantium; the block's root is not needed.
-        if self.fork < Fork::Byzantium {
+        // Receipts carry a state root only before EIP-658 (Byzantium) gave them a status; the
+        // block's root is not needed.
+        if !ember_evm::Spec::of(self.fork).receipt_status {
             self.inner.db.state_root()
         } else {
             B256::ZERO
