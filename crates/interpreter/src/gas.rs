@@ -35,8 +35,8 @@ pub const CALL_STIPEND: u64 = 2_300;
 pub const NEW_ACCOUNT: u64 = 25_000;
 /// Per-byte cost of deployed code.
 pub const CODE_DEPOSIT: u64 = 200;
-/// Per-word cost of initcode (EIP-3860).
-pub const INITCODE_WORD: u64 = 2;
+/// Per-word cost of initcode (EIP-3860): the one constant the transaction side uses too.
+pub use ember_primitives::INITCODE_WORD_COST as INITCODE_WORD;
 /// Maximum call depth.
 pub const CALL_DEPTH_LIMIT: usize = 1024;
 
