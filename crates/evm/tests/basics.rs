@@ -8,7 +8,7 @@ use ember_evm::{
     Evm, EvmError, ExecutionResult, Exit, Fork, InMemoryDb, Inspector, Interpreter,
     InvalidTransaction, Log, PrecompileError, PrecompileOutput, TxEnv, TxKind, TxType, B256, U256,
 };
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 const SENDER: Address = address!("1000000000000000000000000000000000000001");
 const CONTRACT: Address = address!("2000000000000000000000000000000000000002");
@@ -543,11 +543,14 @@ fn transient_storage_is_shared_by_frames_of_one_transaction() {
 // ---------------------------------------------------------------------------------------
 
 const REVERSE: Address = address!("00000000000000000000000000000000000c0ffe");
-static REVERSE_CALLS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Calls of `reverse` on this thread: tests run in parallel, each on its own thread.
+    static REVERSE_CALLS: Cell<usize> = const { Cell::new(0) };
+}
 
 /// Returns its input reversed for 15 gas.
 fn reverse(input: &[u8], gas_limit: u64) -> Result<PrecompileOutput, PrecompileError> {
-    REVERSE_CALLS.fetch_add(1, Ordering::SeqCst);
+    REVERSE_CALLS.with(|calls| calls.set(calls.get() + 1));
     if gas_limit < 15 {
         return Err(PrecompileError::OutOfGas);
     }
@@ -558,7 +561,7 @@ fn reverse(input: &[u8], gas_limit: u64) -> Result<PrecompileOutput, PrecompileE
 
 #[test]
 fn custom_precompile_is_called() {
-    let calls_before = REVERSE_CALLS.load(Ordering::SeqCst);
+    let calls_before = REVERSE_CALLS.with(Cell::get);
     // Contract: mstore(0, 0x010203) call(gas, REVERSE, 0, 29, 3, 32, 32) return(32, 32)
     let mut code = vec![
         PUSH3, 1, 2, 3, PUSH0, MSTORE, PUSH1, 32, PUSH1, 32, PUSH1, 3, PUSH1, 29, PUSH0, PUSH20,
@@ -607,7 +610,7 @@ fn custom_precompile_is_called() {
         result,
         success(21_000 + 11 + 19 + 118 + 8, expected.to_vec())
     );
-    assert_eq!(REVERSE_CALLS.load(Ordering::SeqCst) - calls_before, 3);
+    assert_eq!(REVERSE_CALLS.with(Cell::get) - calls_before, 3);
 }
 
 #[test]
