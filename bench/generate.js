@@ -28,6 +28,21 @@ const SENDER = "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b";
 const MAIN = "0x1000000000000000000000000000000000000001";
 const OTHER = "0x1000000000000000000000000000000000000002";
 const GAS_LIMIT = "0x3b9aca00"; // 1e9, the evm-benchmarks block and transaction gas limit
+// The small-transaction cases: two tokens, their pair, the router, a constant contract, and
+// the three other senders and the recipients of the batch (plain addresses: the benchmark
+// does not sign, it names the sender).
+const TOKEN_A = "0x1000000000000000000000000000000000000003";
+const TOKEN_B = "0x1000000000000000000000000000000000000004";
+const PAIR = "0x1000000000000000000000000000000000000005";
+const RECIPIENT = "0x2000000000000000000000000000000000000001";
+const SENDERS = [
+  SENDER,
+  "0x3000000000000000000000000000000000000001",
+  "0x3000000000000000000000000000000000000002",
+  "0x3000000000000000000000000000000000000003",
+];
+// A realistic gas limit for one small transaction.
+const SMALL_GAS = "0x030d40"; // 200,000
 
 // The evm-benchmarks environment, with the EIP-4844 field Cancun and Prague need.
 const ENV = {
@@ -85,6 +100,9 @@ const call = (sig, ...args) => "0x" + selector(sig) + args.map(word).join("");
 // The storage slot of `mapping(address => ...)` at slot `slot`, key `key`.
 const mappingSlot = (key, slot) =>
   "0x" + keccak256(Buffer.from(word(key) + word(slot), "hex"));
+// The slot of `mapping(address => mapping(address => ...))` at `slot`, keys `outer`, `inner`.
+const nestedSlot = (outer, inner, slot) =>
+  "0x" + keccak256(Buffer.from(word(inner) + mappingSlot(outer, slot).slice(2), "hex"));
 const slotKey = (n) => "0x" + BigInt(n).toString(16).padStart(2, "0");
 
 // ---------------------------------------------------------------- inputs
@@ -176,6 +194,7 @@ function cases(rt) {
   const filled = (n) =>
     Object.fromEntries(Array.from({ length: n }, (_, i) => [slotKey(i), slotKey(i + 1)]));
   return [
+    ...smallCases(rt),
     {
       name: "erc20_transfer_fresh",
       comment: "A driver contract sends 500 ERC-20 transfers of 1 unit, each to a new recipient (Token.sol, TransferDriver.sol)",
@@ -269,6 +288,110 @@ function cases(rt) {
   ];
 }
 
+// ---------------------------------------------------------------- small transactions
+
+// Code that returns the 32-byte word 42: PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN.
+const CONSTANT_CODE = "0x602a60005260206000f3";
+const MAX = (1n << 256n) - 1n;
+const q = (v) => "0x" + BigInt(v).toString(16);
+
+// Two tokens, a pair holding 10^24 of each, the router that knows it, and every sender
+// holding 10^24 of each token with an unlimited allowance for the router. `extra` adds
+// accounts.
+function swapWorld(rt, extra = {}) {
+  const supply = 10n ** 24n;
+  const token = () => {
+    const storage = { [mappingSlot(PAIR, 0)]: q(supply), "0x02": q(supply * BigInt(SENDERS.length + 1)) };
+    for (const s of SENDERS) {
+      storage[mappingSlot(s, 0)] = q(supply);
+      storage[nestedSlot(s, MAIN, 1)] = q(MAX);
+    }
+    return account(rt.Token, storage);
+  };
+  // slot 2: reserve0 (112 bits) | reserve1 << 112 | blockTimestampLast << 224.
+  const reserves = q(supply | (supply << 112n) | (1n << 224n));
+  return {
+    [MAIN]: account(rt.Router, {
+      [nestedSlot(TOKEN_A, TOKEN_B, 0)]: PAIR,
+      [nestedSlot(TOKEN_B, TOKEN_A, 0)]: PAIR,
+    }),
+    [TOKEN_A]: token(),
+    [TOKEN_B]: token(),
+    [PAIR]: account(rt.Pair, { "0x00": TOKEN_A, "0x01": TOKEN_B, "0x02": reserves }),
+    [OTHER]: account(CONSTANT_CODE),
+    ...extra,
+  };
+}
+
+// swapExactTokensForTokens(amountIn, 0, [from, to], recipient, deadline): the path is a
+// dynamic array, encoded after the five head words.
+function swapCall(amountIn, from, to, recipient) {
+  return (
+    "0x" +
+    selector("swapExactTokensForTokens(uint256,uint256,address[],address,uint256)") +
+    [amountIn, 0, 0xa0, recipient, 0xffffffff, 2, from, to].map(word).join("")
+  );
+}
+
+// One transaction of each small kind, as `{to, data, value, gasLimit}`; `i` varies the
+// recipient so that transfers create new accounts and balances.
+function smallTx(kind, i) {
+  const fresh = "0x" + (0x2000000000000000000000000000000000000100n + BigInt(i)).toString(16);
+  switch (kind) {
+    case "transfer":
+      return { to: fresh, data: "0x", value: "0x01", gasLimit: "0x5208" };
+    case "constant":
+      return { to: OTHER, data: "0x", value: "0x00", gasLimit: SMALL_GAS };
+    case "balanceOf":
+      return { to: TOKEN_A, data: call("balanceOf(address)", SENDER), value: "0x00", gasLimit: SMALL_GAS };
+    case "erc20":
+      return { to: TOKEN_A, data: call("transfer(address,uint256)", fresh, 1000), value: "0x00", gasLimit: SMALL_GAS };
+    case "swap": {
+      const [from, to] = i % 2 === 0 ? [TOKEN_A, TOKEN_B] : [TOKEN_B, TOKEN_A];
+      return { to: MAIN, data: swapCall(10n ** 18n, from, to, fresh), value: "0x00", gasLimit: SMALL_GAS };
+    }
+    default:
+      throw new Error(`unknown kind ${kind}`);
+  }
+}
+
+const SMALL_KINDS = ["transfer", "constant", "balanceOf", "erc20", "swap"];
+
+// The block-sized batch: 200 transactions, the five kinds in turn, from four senders in
+// turn (nonces counted per sender).
+function batch() {
+  const nonces = Object.fromEntries(SENDERS.map((s) => [s, 0]));
+  return Array.from({ length: 200 }, (_, i) => {
+    const from = SENDERS[i % SENDERS.length];
+    const tx = smallTx(SMALL_KINDS[i % SMALL_KINDS.length], i);
+    return { from, nonce: q(nonces[from]++), gasPrice: "0x0a", ...tx };
+  });
+}
+
+function smallCases(rt) {
+  const world = swapWorld(rt);
+  const one = (kind, comment) => ({
+    name: `tx_${kind === "erc20" ? "erc20_transfer" : kind === "balanceOf" ? "erc20_balanceof" : kind}`,
+    comment,
+    pre: world,
+    ...smallTx(kind, 0),
+  });
+  return [
+    one("transfer", "A 21,000-gas value transfer of 1 wei to a new account (a small transaction: its fixed cost is the work)"),
+    one("constant", "A call to a contract that returns a constant word (10 bytes of code)"),
+    one("balanceOf", "ERC-20 balanceOf, a view call (Token.sol)"),
+    one("erc20", "ERC-20 transfer of 1,000 units to a new holder (Token.sol)"),
+    one("swap", "A one-hop swap through a router and a constant-product pair in the style of Uniswap V2 (Swap.sol, Token.sol): transferFrom into the pair, two transfers and balance reads, Sync and Swap events"),
+    {
+      name: "batch_small_txs",
+      comment: "A block-sized batch: 200 small transactions (value transfers, constant calls, ERC-20 balanceOf and transfer, router swaps, in turn; four senders). The state test is the first of them; `ember-bench` runs the whole `batch` on one EVM, committing each (see bench/README.md)",
+      pre: Object.fromEntries([...Object.entries(world), ...SENDERS.slice(1).map((s) => [s, { balance: "0x3635c9adc5dea00000", code: "0x", nonce: "0x00", storage: {} }])]),
+      ...smallTx("transfer", 0),
+      batch: batch(),
+    },
+  ];
+}
+
 // ---------------------------------------------------------------- fixtures
 
 const ZERO = "0x" + "00".repeat(32);
@@ -293,15 +416,16 @@ function fixture(c, compilerVersion) {
       },
       transaction: {
         data: [c.data],
-        gasLimit: [GAS_LIMIT],
+        gasLimit: [c.gasLimit || GAS_LIMIT],
         gasPrice: "0x0a",
         nonce: "0x00",
         secretKey: SECRET_KEY,
         sender: SENDER,
-        to: MAIN,
-        value: ["0x00"],
+        to: c.to || MAIN,
+        value: [c.value || "0x00"],
       },
       post,
+      ...(c.batch ? { batch: c.batch } : {}),
     },
   };
 }

@@ -15,6 +15,8 @@
 //! execution, and building the result and the state changes, which are not committed). The
 //! clone, the EVM construction and the drop of the result are not timed, on both sides alike.
 
+mod batch;
+mod compare;
 mod ember_side;
 mod outcome;
 mod revm_side;
@@ -27,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ember_side::EmberCase;
+use outcome::Outcome;
 use revm_side::RevmCase;
 use stats::{geomean, micros, ratio, Summary};
 
@@ -58,6 +61,13 @@ struct Args {
     /// instead of the table.
     #[arg(long)]
     json: bool,
+    /// Compare with a saved run (a file of `--json` lines): print, case by case, how Ember,
+    /// revm and Ember/revm moved. The other side is `--against`, or else a run made now.
+    #[arg(long, value_name = "BEFORE.json")]
+    compare: Option<PathBuf>,
+    /// With `--compare`: the saved run to compare with BEFORE, instead of running now.
+    #[arg(long, value_name = "AFTER.json", requires = "compare")]
+    against: Option<PathBuf>,
     /// Fixture files or folders [default: the evm-benchmarks `main` and `micro` folders, and
     /// `bench/fixtures`].
     #[arg(value_name = "PATH")]
@@ -92,6 +102,25 @@ struct Measured {
 /// with 1 on a mismatch, 2 on a usage or fixture error.
 fn main() -> ExitCode {
     let args = Args::parse();
+    let before = match args.compare.as_deref().map(compare::read).transpose() {
+        Ok(before) => before,
+        Err(e) => {
+            eprintln!("error: --compare: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let (Some(before), Some(against)) = (&before, &args.against) {
+        return match compare::read(against).and_then(|after| compare::report(before, &after)) {
+            Ok(table) => {
+                print!("{table}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let filter = match args.filter.as_deref().map(Regex::new).transpose() {
         Ok(filter) => filter,
         Err(e) => {
@@ -134,7 +163,14 @@ fn main() -> ExitCode {
             if filter.as_ref().is_some_and(|re| !re.is_match(&name)) {
                 continue;
             }
-            match prepare(&case, &name) {
+            let batch = match batch::load(&case.file, &case.name, case.chain_id) {
+                Ok(batch) => batch,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match prepare(&case, &name, batch) {
                 Check::Agree(p) => prepared.push(*p),
                 Check::BothReject(reason) => {
                     eprintln!("skip {name}: the transaction is invalid on both EVMs ({reason})")
@@ -180,6 +216,27 @@ fn main() -> ExitCode {
         }
         measured.push(m);
     }
+    if let Some(before) = &before {
+        let after: compare::Run = measured
+            .iter()
+            .map(|m| {
+                let saved = compare::Saved {
+                    gas: m.gas,
+                    ember_ns: m.ember.median.as_nanos() as f64,
+                    revm_ns: m.revm.median.as_nanos() as f64,
+                };
+                (m.name.clone(), saved)
+            })
+            .collect();
+        println!();
+        match compare::report(before, &after) {
+            Ok(table) => print!("{table}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if !args.json {
         let medians: Vec<f64> = measured
             .iter()
@@ -210,40 +267,73 @@ enum Check {
     Mismatch(String),
 }
 
-/// Builds `case` for both EVMs, runs it once on each and compares.
-fn prepare(case: &Case, name: &str) -> Check {
+/// Builds `case` for both EVMs (with its batch, when it has one), runs it once on each and
+/// compares every transaction's outcome, and for a batch the receipts.
+fn prepare(case: &Case, name: &str, batch: Option<Vec<ember_evm::TxEnv>>) -> Check {
     let tx = match &case.tx {
         Ok(tx) => tx,
         Err(reason) => return Check::BothReject(format!("fixture: {reason}")),
     };
-    let ember = EmberCase::new(case, tx);
-    let revm = RevmCase::new(case, tx);
+    let revm = RevmCase::new(case, tx, batch.as_deref());
+    let ember = EmberCase::new(case, tx, batch);
     let ember_outcome = ember.run();
     let revm_outcome = revm.as_ref().map_err(Clone::clone).and_then(RevmCase::run);
     match (ember_outcome, revm_outcome) {
         (Ok(e), Ok(r)) => {
-            let differences = e.differences(&r);
-            if differences.is_empty() {
-                Check::Agree(Box::new(Prepared {
-                    name: name.to_string(),
-                    gas: e.gas_used,
-                    ember,
-                    revm: revm.expect("revm ran, so it was built"),
-                }))
-            } else {
-                Check::Mismatch(differences.join("; "))
+            let differences = outcome_differences(&e, &r);
+            if !differences.is_empty() {
+                return Check::Mismatch(differences.join("; "));
             }
+            let revm = revm.expect("revm ran, so it was built");
+            if ember.batch_receipts() != revm.batch_receipts() {
+                return Check::Mismatch("the batch's receipts differ".into());
+            }
+            let gas = e.iter().map(|o| o.gas_used).sum();
+            Check::Agree(Box::new(Prepared {
+                name: name.to_string(),
+                gas,
+                ember,
+                revm,
+            }))
         }
         (Err(e), Err(r)) => Check::BothReject(format!("ember: {e}; revm: {r}")),
         (Ok(e), Err(r)) => Check::Mismatch(format!(
-            "ember executes the transaction ({:?}, gas {}), revm rejects it: {r}",
-            e.status, e.gas_used
+            "ember executes the transaction(s) (gas {}), revm rejects: {r}",
+            e.iter().map(|o| o.gas_used).sum::<u64>()
         )),
         (Err(e), Ok(r)) => Check::Mismatch(format!(
-            "revm executes the transaction ({:?}, gas {}), ember rejects it: {e}",
-            r.status, r.gas_used
+            "revm executes the transaction(s) (gas {}), ember rejects: {e}",
+            r.iter().map(|o| o.gas_used).sum::<u64>()
         )),
     }
+}
+
+/// How the outcomes of the same transactions on Ember and revm differ (empty when they
+/// agree), each difference naming its transaction when there are several.
+fn outcome_differences(ember: &[Outcome], revm: &[Outcome]) -> Vec<String> {
+    if ember.len() != revm.len() {
+        return vec![format!(
+            "ember ran {} transaction(s), revm {}",
+            ember.len(),
+            revm.len()
+        )];
+    }
+    let several = ember.len() > 1;
+    ember
+        .iter()
+        .zip(revm)
+        .enumerate()
+        .filter_map(|(i, (e, r))| {
+            let found = e.differences(r);
+            if found.is_empty() {
+                None
+            } else if several {
+                Some(format!("transaction {i}: {}", found.join("; ")))
+            } else {
+                Some(found.join("; "))
+            }
+        })
+        .collect()
 }
 
 /// Times `p`: one untimed warm-up run each, then `iterations` runs each, interleaved.
@@ -411,5 +501,10 @@ mod tests {
         assert!(args.json);
         assert_eq!(args.paths, [PathBuf::from("a.json")]);
         assert!(Args::try_parse_from(["ember-bench", "--iterations", "0"]).is_err());
+        let args = Args::parse_from(["ember-bench", "--compare", "b.json", "--against", "a.json"]);
+        assert_eq!(args.compare, Some(PathBuf::from("b.json")));
+        assert_eq!(args.against, Some(PathBuf::from("a.json")));
+        // `--against` alone names nothing to compare with.
+        assert!(Args::try_parse_from(["ember-bench", "--against", "a.json"]).is_err());
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::outcome::{Outcome, Status};
 use ember_conformance::Case;
+use ember_evm::primitives::alloy_primitives::Bloom;
 use ember_evm::{BlockEnv, Fork, Spec, TxEnv, TxKind, U256};
 use revm::context::result::{ExecutionResult, Output};
 use revm::context::transaction::{
@@ -10,9 +11,9 @@ use revm::context::transaction::{
 use revm::context::{BlockEnv as RevmBlockEnv, CfgEnv, TxEnv as RevmTxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::primitives::hardfork::SpecId;
-use revm::primitives::TxKind as RevmTxKind;
+use revm::primitives::{Log as RevmLog, TxKind as RevmTxKind};
 use revm::state::{AccountInfo as RevmAccountInfo, Bytecode as RevmBytecode};
-use revm::{Context, ExecuteEvm, MainBuilder, MainContext};
+use revm::{Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -28,13 +29,29 @@ pub struct RevmCase {
     cfg: CfgEnv,
     block: RevmBlockEnv,
     tx: RevmTxEnv,
+    /// A block-sized batch to run instead of `tx` (see [`crate::batch`]).
+    batch: Option<Vec<RevmTxEnv>>,
+}
+
+/// A receipt built from revm's result: the same consensus fields as Ember's
+/// (`ember_blockchain::Receipt`), the bloom computed the same way.
+#[derive(Debug)]
+pub struct RevmReceipt {
+    /// The transaction succeeded.
+    pub success: bool,
+    /// Gas used by this and every earlier transaction of the batch.
+    pub cumulative_gas_used: u64,
+    /// The logs.
+    pub logs: Vec<RevmLog>,
+    /// The bloom filter of the logs.
+    pub bloom: Bloom,
 }
 
 impl RevmCase {
     /// Maps `case` and `tx` onto revm. `Err` when they cannot be expressed in revm (a fork it
     /// does not have, a fee wider than 128 bits, a malformed typed transaction); the caller
     /// counts that as revm rejecting the transaction.
-    pub fn new(case: &Case, tx: &TxEnv) -> Result<RevmCase, String> {
+    pub fn new(case: &Case, tx: &TxEnv, batch: Option<&[TxEnv]>) -> Result<RevmCase, String> {
         let spec = spec_id(case.fork)?;
         let mut cfg = CfgEnv::new_with_spec(spec);
         cfg.chain_id = case.chain_id;
@@ -65,18 +82,22 @@ impl RevmCase {
             }
         }
 
+        let batch = batch
+            .map(|txs| txs.iter().map(tx_env).collect::<Result<Vec<_>, _>>())
+            .transpose()?;
         Ok(RevmCase {
             db,
             cfg,
             block,
             tx: tx_env(tx)?,
+            batch,
         })
     }
 
     /// A fresh EVM over a clone of the pre-state (cheap: the code is shared, not copied).
     fn evm(
         &self,
-    ) -> impl ExecuteEvm<Tx = RevmTxEnv, ExecutionResult = ExecutionResult, Error: std::fmt::Display>
+    ) -> impl ExecuteCommitEvm<Tx = RevmTxEnv, ExecutionResult = ExecutionResult, Error: std::fmt::Display>
     {
         Context::mainnet()
             .with_cfg(self.cfg.clone())
@@ -85,66 +106,66 @@ impl RevmCase {
             .build_mainnet()
     }
 
-    /// Runs the transaction once; `Err` when revm rejects it as invalid.
-    pub fn run(&self) -> Result<Outcome, String> {
-        let result = self
-            .evm()
-            .transact(self.tx.clone())
-            .map_err(|e| e.to_string())?
-            .result;
-        let logs = result
-            .logs()
-            .iter()
-            .map(|log| {
-                (
-                    log.address,
-                    log.data.topics().to_vec(),
-                    log.data.data.clone(),
-                )
-            })
-            .collect();
-        let gas_used = result.tx_gas_used();
-        let (status, detail, output, created) = match result {
-            // Ember reports no output for a creation, only the created address.
-            ExecutionResult::Success {
-                output: Output::Create(_, address),
-                ..
-            } => (
-                Status::Success,
-                "success".to_string(),
-                Default::default(),
-                address,
-            ),
-            ExecutionResult::Success {
-                output: Output::Call(data),
-                ..
-            } => (Status::Success, "success".to_string(), data, None),
-            ExecutionResult::Revert { output, .. } => {
-                (Status::Revert, "revert".to_string(), output, None)
-            }
-            ExecutionResult::Halt { reason, .. } => (
-                Status::Halt,
-                format!("{reason:?}"),
-                Default::default(),
-                None,
-            ),
+    /// Runs the transaction (or the batch) once: an outcome per transaction; `Err` when revm
+    /// rejects one as invalid.
+    pub fn run(&self) -> Result<Vec<Outcome>, String> {
+        let mut evm = self.evm();
+        let Some(batch) = &self.batch else {
+            let result = evm
+                .transact(self.tx.clone())
+                .map_err(|e| e.to_string())?
+                .result;
+            return Ok(vec![outcome(result)]);
         };
-        Ok(Outcome {
-            status,
-            gas_used,
-            output,
-            created,
-            logs,
-            detail,
-        })
+        batch
+            .iter()
+            .enumerate()
+            .map(|(i, tx)| {
+                evm.transact_commit(tx.clone())
+                    .map(outcome)
+                    .map_err(|e| format!("transaction {i}: {e}"))
+            })
+            .collect()
+    }
+
+    /// The receipts of the batch as `(success, cumulative gas, bloom)`, for the check against
+    /// Ember's; `None` for a single transaction.
+    pub fn batch_receipts(&self) -> Option<Vec<(bool, u64, Vec<u8>)>> {
+        let batch = self.batch.clone()?;
+        let receipts = run_block(&mut self.evm(), batch);
+        Some(
+            receipts
+                .into_iter()
+                .map(|r| {
+                    let _ = &r.logs;
+                    (
+                        r.success,
+                        r.cumulative_gas_used,
+                        r.bloom.as_slice().to_vec(),
+                    )
+                })
+                .collect(),
+        )
     }
 
     /// Times one run: only the `transact` call (validation, execution, and building the
     /// result and the state changes, not committed). Cloning the pre-state and the
     /// transaction (revm takes it by value) and building the EVM happen before the clock
     /// starts; dropping the result and the EVM after it stops.
+    ///
+    /// A batch is timed as one region: every transaction executed and committed in turn, and
+    /// its receipt built (status, cumulative gas, logs and their bloom). revm takes each
+    /// transaction by value, so the batch is cloned before the clock starts.
     pub fn time(&self) -> Duration {
         let mut evm = self.evm();
+        if let Some(batch) = &self.batch {
+            let batch = batch.clone();
+            let start = Instant::now();
+            let receipts = run_block(&mut evm, black_box(batch));
+            let elapsed = start.elapsed();
+            drop(black_box(receipts));
+            return elapsed;
+        }
         let tx = self.tx.clone();
         let start = Instant::now();
         let result = evm.transact(black_box(tx));
@@ -152,6 +173,87 @@ impl RevmCase {
         drop(black_box(result));
         drop(evm);
         elapsed
+    }
+}
+
+/// Executes and commits `batch` in order on `evm`, building a receipt for each; stops at the
+/// first invalid transaction (the batch was checked before timing, so there is none).
+fn run_block(
+    evm: &mut impl ExecuteCommitEvm<Tx = RevmTxEnv, ExecutionResult = ExecutionResult>,
+    batch: Vec<RevmTxEnv>,
+) -> Vec<RevmReceipt> {
+    let mut receipts = Vec::with_capacity(batch.len());
+    let mut cumulative = 0u64;
+    for tx in batch {
+        let Ok(result) = evm.transact_commit(tx) else {
+            break;
+        };
+        cumulative += result.tx_gas_used();
+        let success = result.is_success();
+        let logs = match result {
+            ExecutionResult::Success { logs, .. } => logs,
+            _ => Vec::new(),
+        };
+        let mut bloom = Bloom::ZERO;
+        for log in &logs {
+            bloom.accrue_raw_log(log.address, log.data.topics());
+        }
+        receipts.push(RevmReceipt {
+            success,
+            cumulative_gas_used: cumulative,
+            logs,
+            bloom,
+        });
+    }
+    receipts
+}
+
+/// The comparable outcome of one transaction.
+fn outcome(result: ExecutionResult) -> Outcome {
+    let logs = result
+        .logs()
+        .iter()
+        .map(|log| {
+            (
+                log.address,
+                log.data.topics().to_vec(),
+                log.data.data.clone(),
+            )
+        })
+        .collect();
+    let gas_used = result.tx_gas_used();
+    let (status, detail, output, created) = match result {
+        // Ember reports no output for a creation, only the created address.
+        ExecutionResult::Success {
+            output: Output::Create(_, address),
+            ..
+        } => (
+            Status::Success,
+            "success".to_string(),
+            Default::default(),
+            address,
+        ),
+        ExecutionResult::Success {
+            output: Output::Call(data),
+            ..
+        } => (Status::Success, "success".to_string(), data, None),
+        ExecutionResult::Revert { output, .. } => {
+            (Status::Revert, "revert".to_string(), output, None)
+        }
+        ExecutionResult::Halt { reason, .. } => (
+            Status::Halt,
+            format!("{reason:?}"),
+            Default::default(),
+            None,
+        ),
+    };
+    Outcome {
+        status,
+        gas_used,
+        output,
+        created,
+        logs,
+        detail,
     }
 }
 
