@@ -8,8 +8,8 @@ use crate::{
 };
 use ember_bytecode::Bytecode;
 use ember_interpreter::{
-    Action, CallInputs, CallKind, CreateInputs, CreateScheme, CustomInstruction, Inspector,
-    NoopInspector, TxContext,
+    Action, CallInputs, CallKind, CreateInputs, CreateScheme, CustomInstruction, Inspector, Memory,
+    NoopInspector, Stack, TxContext,
 };
 use ember_precompile::{PrecompileFn, Precompiles};
 use ember_primitives::{Address, BlockEnv, Fork, Spec, TxEnv, TxKind, U256};
@@ -19,6 +19,7 @@ use ember_transaction::validity::{
     SenderAccount,
 };
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The EVM: executes transactions against a [`Database`] under one fork and block.
 ///
@@ -37,6 +38,8 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     chain_id: u64,
     pub(crate) base_fee_check: bool,
     pub(crate) sender_code_check: bool,
+    /// Stacks and memories of finished frames, reused by the next frames and transactions.
+    pub(crate) frame_buffers: Vec<(Stack, Memory)>,
 }
 
 /// Configures an [`Evm`].
@@ -175,9 +178,19 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
         for (address, f) in self.custom_precompiles {
             precompiles = Cow::Owned(precompiles.with(address, f));
         }
+        let mut journal = JournaledState::new(self.db, self.spec);
+        if self.spec.access_lists {
+            // EIP-2929: every precompile, stateful ones included, is warm in every
+            // transaction.
+            let mut warm = Arc::clone(precompiles.address_set());
+            for (address, _) in &self.additions.stateful_precompiles {
+                Arc::make_mut(&mut warm).insert(*address);
+            }
+            journal.set_warm_every_transaction(warm);
+        }
         Evm {
             ctx: Context {
-                journal: JournaledState::new(self.db, self.spec),
+                journal,
                 block: self.block,
                 tx: TxContext::default(),
                 instructions: self.additions.instructions.clone(),
@@ -190,6 +203,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             chain_id: self.chain_id,
             base_fee_check: self.base_fee_check,
             sender_code_check: self.sender_code_check,
+            frame_buffers: Vec::new(),
         }
     }
 }
@@ -266,12 +280,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             journal.warm_account(to);
         }
         if spec.access_lists {
-            for address in self.precompiles.addresses() {
-                self.ctx.journal.warm_account(*address);
-            }
-            for (address, _) in &self.additions.stateful_precompiles {
-                self.ctx.journal.warm_account(*address);
-            }
+            // The precompiles are warm too: the journal was given them once, at build.
             for item in &tx.access_list {
                 self.ctx.journal.warm_account(item.address);
                 for key in &item.storage_keys {

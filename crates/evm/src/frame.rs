@@ -60,6 +60,12 @@ pub fn create2_address(sender: Address, salt: [u8; 32], init_code: &[u8]) -> Add
     Address::from_word(keccak256(buf))
 }
 
+/// Frame buffers (stack and memory) an EVM keeps between transactions.
+const KEPT_BUFFERS: usize = 8;
+
+/// The largest memory capacity, in bytes, of a frame buffer kept between transactions.
+const KEPT_MEMORY_BYTES: usize = 1 << 20;
+
 fn immediate(exit: Exit, gas_limit: u64) -> CallOutcome {
     let mut gas = Gas::new(gas_limit);
     if exit.is_halt() {
@@ -81,9 +87,13 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         create_address: Option<Address>,
     ) -> FrameOutcome {
         let mut stack: Vec<Frame> = Vec::new();
-        let mut buffers: Vec<(Stack, Memory)> = Vec::new();
+        // The stacks and memories of finished frames, kept from one transaction to the next.
+        let mut buffers = std::mem::take(&mut self.frame_buffers);
         match self.start(first, 0, create_address, &mut buffers, &[]) {
-            Started::Done(outcome) => return outcome,
+            Started::Done(outcome) => {
+                self.keep_buffers(buffers);
+                return outcome;
+            }
             Started::Frame(frame) => stack.push(*frame),
         }
         loop {
@@ -111,6 +121,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                 }
             };
             let Some(parent) = stack.last_mut() else {
+                self.keep_buffers(buffers);
                 return outcome;
             };
             match &outcome {
@@ -118,6 +129,15 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                 FrameOutcome::Create(o) => parent.interp.insert_create_outcome(o),
             }
         }
+    }
+
+    /// Keeps a few frame buffers for the next transaction: enough for the usual depth of
+    /// calls, none whose memory grew large (a deep or memory-hungry transaction does not pin
+    /// its peak for the life of the EVM).
+    fn keep_buffers(&mut self, mut buffers: Vec<(Stack, Memory)>) {
+        buffers.retain(|(_, memory)| memory.capacity() <= KEPT_MEMORY_BYTES);
+        buffers.truncate(KEPT_BUFFERS);
+        self.frame_buffers = buffers;
     }
 
     fn new_interpreter(

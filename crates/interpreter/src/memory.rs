@@ -30,6 +30,12 @@ impl Memory {
         self.data.is_empty()
     }
 
+    /// Bytes allocated, used or not (a buffer reused by the next frame keeps them).
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.data.capacity()
+    }
+
     /// The whole memory.
     #[inline]
     pub fn data(&self) -> &[u8] {

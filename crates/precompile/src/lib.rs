@@ -27,9 +27,10 @@ pub mod kzg;
 pub mod modexp;
 pub mod secp256r1;
 
+use ember_primitives::alloy_primitives::map::AddressSet;
 use ember_primitives::spec::{Bn254Rule, ModexpRule, PrecompileSchedule};
 use ember_primitives::{Address, Bytes, Fork, Spec};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Result of a precompile run.
 pub type PrecompileResult = Result<PrecompileOutput, PrecompileError>;
@@ -161,6 +162,10 @@ pub struct Precompiles {
     other: Vec<(Address, PrecompileFn)>,
     /// Every address in the set, in insertion order.
     addresses: Vec<Address>,
+    /// The same addresses as a set, shared: the accounts warm at the start of every
+    /// transaction under EIP-2929, handed to the journal once per EVM rather than inserted
+    /// into it once per transaction.
+    warm: Arc<AddressSet>,
 }
 
 impl std::fmt::Debug for Precompiles {
@@ -219,6 +224,7 @@ impl Precompiles {
             low: [None; 256],
             other: Vec::new(),
             addresses: Vec::new(),
+            warm: Arc::default(),
         }
     }
 
@@ -316,6 +322,7 @@ impl Precompiles {
         };
         if !existed {
             self.addresses.push(address);
+            Arc::make_mut(&mut self.warm).insert(address);
         }
     }
 
@@ -342,6 +349,11 @@ impl Precompiles {
     /// EIP-2929).
     pub fn addresses(&self) -> impl Iterator<Item = &Address> + '_ {
         self.addresses.iter()
+    }
+
+    /// The addresses of this set as a shared set (see [`Precompiles::addresses`]).
+    pub fn address_set(&self) -> &Arc<AddressSet> {
+        &self.warm
     }
 
     /// The number of precompiles in this set.
@@ -373,6 +385,22 @@ mod tests {
             .addresses()
             .map(|a| u16::from_be_bytes([a[18], a[19]]))
             .collect::<Vec<_>>()
+    }
+
+    #[test]
+    fn the_address_set_holds_every_address() {
+        for fork in [Fork::Frontier, Fork::Berlin, Fork::Prague, Fork::Osaka] {
+            let set = Precompiles::for_fork(fork);
+            assert_eq!(set.address_set().len(), set.len(), "{fork:?}");
+            assert!(set.addresses().all(|a| set.address_set().contains(a)));
+        }
+        let custom = address!("00000000000000000000000000000000000c0ffe");
+        let with =
+            Precompiles::for_fork(Fork::Prague).with(custom, |_, _| Err(PrecompileError::OutOfGas));
+        assert!(with.address_set().contains(&custom));
+        assert!(!Precompiles::for_fork(Fork::Prague)
+            .address_set()
+            .contains(&custom));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use ember_bytecode::Bytecode;
 use ember_primitives::alloy_primitives::map::{AddressMap, AddressSet, HashMap};
 use ember_primitives::{address, Address, Spec, B256, KECCAK_EMPTY, U256};
 use ember_primitives::{Log, SStoreValues, SelfDestructOutcome, StateLoad};
+use std::sync::Arc;
 
 /// The RIPEMD-160 precompile, whose touch survives a revert (mainnet block 2675119).
 const RIPEMD160: Address = address!("0000000000000000000000000000000000000003");
@@ -59,7 +60,7 @@ pub struct JournaledState<DB: Database> {
     pub transient: HashMap<(Address, U256), U256>,
     /// Addresses warm from the start of the transaction that may not be loaded yet
     /// (precompiles, access list, coinbase): they load warm, without a journal entry.
-    warm_at_start: AddressSet,
+    warm_at_start: WarmAtStart,
     /// Logs emitted and not reverted.
     pub logs: Vec<Log>,
     journal: Vec<JournalEntry>,
@@ -76,7 +77,10 @@ impl<DB: Database> JournaledState<DB> {
             // Prague alone warms 17 precompiles, plus sender, recipient and coinbase.
             accounts: AddressMap::with_capacity_and_hasher(16, Default::default()),
             transient: HashMap::default(),
-            warm_at_start: AddressSet::with_capacity_and_hasher(32, Default::default()),
+            warm_at_start: WarmAtStart {
+                this_transaction: AddressSet::with_capacity_and_hasher(8, Default::default()),
+                every_transaction: Arc::default(),
+            },
             logs: Vec::new(),
             journal: Vec::new(),
             error: None,
@@ -128,12 +132,19 @@ impl<DB: Database> JournaledState<DB> {
         (account, was_cold)
     }
 
+    /// Makes `addresses` warm at the start of every transaction from now on (EIP-2929's
+    /// precompiles), replacing any such set given before. They are looked up when an account
+    /// is first loaded, so a transaction pays nothing for the ones it never touches.
+    pub fn set_warm_every_transaction(&mut self, addresses: Arc<AddressSet>) {
+        self.warm_at_start.every_transaction = addresses;
+    }
+
     /// Warms an account at the start of a transaction (not revertible).
     pub fn warm_account(&mut self, address: Address) {
         match self.accounts.get_mut(&address) {
             Some(account) => account.is_cold = false,
             None => {
-                self.warm_at_start.insert(address);
+                self.warm_at_start.this_transaction.insert(address);
             }
         }
     }
@@ -484,14 +495,14 @@ impl<DB: Database> JournaledState<DB> {
         }
         self.journal.clear();
         self.transient.clear();
-        self.warm_at_start.clear();
+        self.warm_at_start.this_transaction.clear();
         (changes, std::mem::take(&mut self.logs))
     }
 
     /// Forgets the transaction in progress (after an invalid transaction or a database error).
     pub fn discard(&mut self) {
         self.accounts.clear();
-        self.warm_at_start.clear();
+        self.warm_at_start.this_transaction.clear();
         self.transient.clear();
         self.logs.clear();
         self.journal.clear();
@@ -535,12 +546,28 @@ fn keep_first<E>(slot: &mut Option<E>, error: E) {
     }
 }
 
+/// The accounts warm at the start of a transaction before they are loaded.
+#[derive(Debug, Default)]
+struct WarmAtStart {
+    /// Warmed for this transaction: sender, recipient, access list, coinbase.
+    this_transaction: AddressSet,
+    /// Warm in every transaction (the precompiles), shared with the precompile set.
+    every_transaction: Arc<AddressSet>,
+}
+
+impl WarmAtStart {
+    #[inline]
+    fn contains(&self, address: &Address) -> bool {
+        self.this_transaction.contains(address) || self.every_transaction.contains(address)
+    }
+}
+
 /// The account at `address`, read from `db` on first use (cold unless warm from the
 /// start). Takes the journal's fields separately so callers can keep using the others.
 fn load_into<'a, DB: Database>(
     accounts: &'a mut AddressMap<Account>,
     db: &mut DB,
-    warm_at_start: &AddressSet,
+    warm_at_start: &WarmAtStart,
     error: &mut Option<DB::Error>,
     address: Address,
 ) -> &'a mut Account {
