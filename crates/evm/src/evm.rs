@@ -37,6 +37,8 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     chain_id: u64,
     pub(crate) base_fee_check: bool,
     pub(crate) sender_code_check: bool,
+    /// The top call frame of the next transaction is static ([`Evm::transact_static`]).
+    static_top_frame: bool,
 }
 
 /// Configures an [`Evm`].
@@ -190,6 +192,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             chain_id: self.chain_id,
             base_fee_check: self.base_fee_check,
             sender_code_check: self.sender_code_check,
+            static_top_frame: false,
         }
     }
 }
@@ -230,6 +233,15 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             self.ctx.journal.discard();
             return Err(EvmError::Database(e));
         }
+        outcome
+    }
+
+    /// Executes `tx` as [`Evm::transact`] does, with the top call frame static (STATICCALL's
+    /// rules: a state change halts it), as pyrevm's `message_call(is_static=True)`.
+    pub fn transact_static(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
+        self.static_top_frame = true;
+        let outcome = self.transact(tx);
+        self.static_top_frame = false;
         outcome
     }
 
@@ -315,7 +327,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                         input: tx.data.clone(),
                         input_range: None,
                         gas_limit,
-                        is_static: false,
+                        is_static: self.static_top_frame,
                         delegated: delegate.is_some(),
                     })),
                     None,
