@@ -20,6 +20,8 @@ from ember._ember import (
     Revert,
     TxEnv,
     UnknownFork,
+    RpcError,
+    _trigger_panic,
     fork_names,
 )
 
@@ -39,5 +41,6 @@ __all__ = [
     "Revert",
     "TxEnv",
     "UnknownFork",
+    "RpcError",
     "fork_names",
 ]

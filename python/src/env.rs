@@ -332,10 +332,10 @@ pub struct Log {
 
 #[pymethods]
 impl Log {
-    /// The emitting contract.
+    /// The emitting contract, checksummed (EIP-55) as pyrevm gives it.
     #[getter]
     fn address(&self) -> String {
-        address_str(&self.address)
+        self.address.to_checksum(None)
     }
 
     /// The topics as 0x-prefixed hex strings.
@@ -474,6 +474,7 @@ impl ExecutionResult {
 fn halt_name(exit: ember_evm::Exit) -> String {
     use ember_evm::Exit;
     let name = match exit {
+        Exit::OutOfGas => "OutOfGas(Basic)",
         Exit::StaticViolation => "StateChangeDuringStaticCall",
         Exit::InvalidOpcode => "InvalidFEOpcode",
         Exit::UndefinedOpcode => "OpcodeNotFound",

@@ -1,6 +1,6 @@
 //! `ember.EVM`: pyrevm's `EVM` over Ember's executor.
 
-use crate::convert::{address, address_str, fork, guard, PyU256};
+use crate::convert::{address, fork, guard, PyU256};
 use crate::env::{AccountInfo, BlockEnv, CfgEnv, Env, ExecutionResult, TxEnv};
 use crate::{Halt, InvalidTransaction, Revert};
 use ember_evm::precompile::{PrecompileError, PrecompileOutput, PrecompileResult};
@@ -669,7 +669,8 @@ impl Evm {
     }
 
     /// Runs a call from `caller` to `to` and returns its output; the changes stay in the
-    /// journal (see `commit`). A revert raises `Revert`, a halt `Halt`.
+    /// journal (see `commit`), the caller's nonce is left as it was (pyrevm's behaviour).
+    /// A revert raises `Revert`, a halt `Halt`.
     #[pyo3(signature = (caller, to, calldata=None, value=None, gas=None, gas_price=None, is_static=false))]
     #[allow(clippy::too_many_arguments)]
     fn message_call<'py>(
@@ -701,7 +702,14 @@ impl Evm {
             } else {
                 Mode::Normal
             };
-            let result = self.execute(py, &tx, mode)?;
+            let result = self.execute(py, &tx, mode);
+            // pyrevm's message_call leaves the caller's nonce as it was (revm skips the
+            // nonce when the transaction has none); scripts rely on the CREATE addresses
+            // that follow.
+            if let Some(acc) = self.state.accounts.get_mut(&caller) {
+                acc.info.nonce = tx.nonce;
+            }
+            let result = result?;
             Self::fail_unless_success(py, &result)?;
             Ok(PyBytes::new(py, &result.output))
         })
@@ -834,11 +842,11 @@ impl Evm {
     fn reset_transient_storage(&mut self) {}
 }
 
-/// The accounts of `db` as a dict of address to AccountInfo.
+/// The accounts of `db` as a dict of address (checksummed, as pyrevm's keys) to AccountInfo.
 fn accounts_dict<'py>(py: Python<'py>, db: &InMemoryDb) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (a, acc) in &db.accounts {
-        dict.set_item(address_str(a), AccountInfo::from_ember(&acc.info))?;
+        dict.set_item(a.to_checksum(None), AccountInfo::from_ember(&acc.info))?;
     }
     Ok(dict)
 }

@@ -11,6 +11,7 @@
 mod convert;
 mod env;
 mod evm;
+mod node;
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError, PyValueError};
@@ -78,6 +79,8 @@ fn _ember(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<env::ExecutionResult>()?;
     m.add_class::<evm::JournalCheckpoint>()?;
     m.add_class::<evm::Evm>()?;
+    m.add_class::<node::Node>()?;
+    m.add("RpcError", py.get_type::<node::RpcError>())?;
     m.add_function(wrap_pyfunction!(_trigger_panic, m)?)?;
     m.add_function(wrap_pyfunction!(evm::fork_names, m)?)?;
     Ok(())

@@ -1,0 +1,6 @@
+"""Makes tests/contracts.py importable from every test module."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
