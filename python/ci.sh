@@ -5,6 +5,24 @@
 # Fails when pytest fails or ran no test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The wheel's build reuses the workspace build's artifacts only when `-p ember-python`
+# resolves the same features as `--workspace` (python/Cargo.toml unifies them by hand).
+tree() { cargo tree "$@" -e normal,build -f '{p} {f}' --prefix none --locked | sort -u; }
+python3 - <(tree -p ember-python) <(tree --workspace) <<'PY'
+import sys
+def load(path):
+    d = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) >= 2:
+            feats = parts[2] if len(parts) > 2 and not parts[2].startswith("(") else ""
+            d.setdefault((parts[0], parts[1]), set()).update(f for f in feats.split(",") if f)
+    return d
+py, ws = load(sys.argv[1]), load(sys.argv[2])
+diff = sorted(f"{n} {v}" for (n, v) in py if (n, v) in ws and py[(n, v)] != ws[(n, v)])
+print(f"feature sets of the wheel's build and the workspace's: {len(diff)} crate(s) differ"
+      + (" (the wheel recompiles them and their dependents): " + ", ".join(diff) if diff else ""))
+PY
 VENV=target/py-venv
 rm -rf "$VENV"
 python3 -m venv "$VENV"
