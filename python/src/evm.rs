@@ -170,7 +170,7 @@ impl Evm {
     /// Builds the Ember block environment from the Python one.
     fn ember_block(&self) -> PyResult<ember_evm::BlockEnv> {
         let b = &self.block;
-        let post_merge = self.fork >= Fork::Paris;
+        let post_merge = self.spec.prevrandao;
         Ok(ember_evm::BlockEnv {
             number: b.number.unwrap_or(0),
             coinbase: match &b.coinbase {
@@ -188,7 +188,7 @@ impl Evm {
             },
             excess_blob_gas: match b.excess_blob_gas {
                 Some(e) => Some(e),
-                None if self.fork >= Fork::Cancun => Some(0),
+                None if self.spec.op_blobhash => Some(0),
                 None => None,
             },
             ..Default::default()
