@@ -19,6 +19,8 @@ def load(path):
             d.setdefault((parts[0], parts[1]), set()).update(f for f in feats.split(",") if f)
     return d
 py, ws = load(sys.argv[1]), load(sys.argv[2])
+if not py or not ws:
+    sys.exit("cargo tree printed nothing: cannot compare the wheel's features with the workspace's")
 diff = sorted(f"{n} {v}" for (n, v) in py if (n, v) in ws and py[(n, v)] != ws[(n, v)])
 print(f"feature sets of the wheel's build and the workspace's: {len(diff)} crate(s) differ"
       + (" (the wheel recompiles them and their dependents): " + ", ".join(diff) if diff else ""))
