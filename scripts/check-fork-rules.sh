@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 17: a rule that changed between forks is read from `Spec`
 # (crates/primitives/src/spec.rs), never decided by comparing forks. This check fails, listing
-# the lines, when non-test Rust code outside crates/primitives/src/{fork,spec}.rs
+# the lines, when non-test Rust code (crates/, bins/, python/src/) outside crates/primitives/src/{fork,spec}.rs
 #   - calls `is_enabled` on a fork (`fork.is_enabled(..)`, `spec.fork.is_enabled(..)`) or
 #     with a literal fork (`spec.is_enabled(Fork::Berlin)`): a table keyed by the fork that
 #     introduced each entry (`spec.is_enabled(info.since)`) is fine;
@@ -39,7 +39,7 @@ while IFS= read -r -d '' file; do
     done <<<"$hits"
     found=1
   fi
-done < <(find crates bins -name '*.rs' -not -path '*/target/*' -print0 | sort -z)
+done < <(find crates bins python/src -name '*.rs' -not -path '*/target/*' -print0 | sort -z)
 
 if [ "$found" -ne 0 ]; then
   echo "fork comparisons outside Spec (read the rule from crates/primitives/src/spec.rs instead)" >&2

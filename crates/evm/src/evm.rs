@@ -40,6 +40,8 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     pub(crate) sender_code_check: bool,
     /// Stacks and memories of finished frames, reused by the next frames and transactions.
     pub(crate) frame_buffers: Vec<(Stack, Memory)>,
+    /// The top call frame of the next transaction is static ([`Evm::transact_static`]).
+    static_top_frame: bool,
 }
 
 /// Configures an [`Evm`].
@@ -204,6 +206,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             base_fee_check: self.base_fee_check,
             sender_code_check: self.sender_code_check,
             frame_buffers: Vec::new(),
+            static_top_frame: false,
         }
     }
 }
@@ -244,6 +247,15 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             self.ctx.journal.discard();
             return Err(EvmError::Database(e));
         }
+        outcome
+    }
+
+    /// Executes `tx` as [`Evm::transact`] does, with the top call frame static (STATICCALL's
+    /// rules: a state change halts it), as pyrevm's `message_call(is_static=True)`.
+    pub fn transact_static(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
+        self.static_top_frame = true;
+        let outcome = self.transact(tx);
+        self.static_top_frame = false;
         outcome
     }
 
@@ -324,7 +336,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
                         input: tx.data.clone(),
                         input_range: None,
                         gas_limit,
-                        is_static: false,
+                        is_static: self.static_top_frame,
                         delegated: delegate.is_some(),
                     })),
                     None,
