@@ -1,7 +1,10 @@
-//! [`Chain`]: a canonical chain in memory that imports blocks one by one, validating each
-//! against its parent and leaving the state at the parent when a block is rejected.
+//! [`Chain`]: a tree of blocks in memory. A block is imported on top of any block already
+//! in the tree (its parent's post-state), validated against its own ancestry, and the head is
+//! chosen by total difficulty before the merge (the first block seen wins a tie) and is the
+//! newest valid block after it. A rejected block changes nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use ember_evm::{InMemoryDb, PrecompileCache};
 use ember_primitives::{Fork, Spec, B256, U256};
@@ -17,13 +20,24 @@ use crate::{Block, BlockError, ChainConfig};
 /// How many generations back an ommer may be.
 pub const MAX_OMMER_DEPTH: u64 = 6;
 
-/// A chain held in memory: the canonical blocks from genesis and the head state.
+/// One block of the tree with what importing it produced.
+#[derive(Debug)]
+struct Node {
+    block: Block,
+    /// The sum of the difficulties from genesis to this block.
+    total_difficulty: U256,
+    /// The state after the block.
+    state: Arc<InMemoryDb>,
+}
+
+/// A tree of blocks held in memory, rooted at the genesis, with the state after every block
+/// and a head chosen by the fork-choice rule (see the module documentation).
 #[derive(Debug)]
 pub struct Chain {
     config: ChainConfig,
-    blocks: Vec<Block>,
-    hashes: Vec<B256>,
-    state: InMemoryDb,
+    nodes: HashMap<B256, Node>,
+    genesis_hash: B256,
+    head: B256,
     precompile_cache: Option<PrecompileCache>,
 }
 
@@ -49,11 +63,16 @@ impl Chain {
         }
         let hash = genesis.hash();
         state.block_hashes.insert(genesis.header.number, hash);
+        let node = Node {
+            total_difficulty: genesis.header.difficulty,
+            block: genesis,
+            state: Arc::new(state),
+        };
         Ok(Chain {
             config,
-            blocks: vec![genesis],
-            hashes: vec![hash],
-            state,
+            nodes: HashMap::from([(hash, node)]),
+            genesis_hash: hash,
+            head: hash,
             precompile_cache: None,
         })
     }
@@ -69,28 +88,83 @@ impl Chain {
         &self.config
     }
 
-    /// The newest block.
-    pub fn head(&self) -> &Block {
-        self.blocks.last().expect("a chain always has its genesis")
+    fn head_node(&self) -> &Node {
+        &self.nodes[&self.head]
     }
 
-    /// The newest block's hash.
+    /// The head block.
+    pub fn head(&self) -> &Block {
+        &self.head_node().block
+    }
+
+    /// The head block's hash.
     pub fn head_hash(&self) -> B256 {
-        *self.hashes.last().expect("a chain always has its genesis")
+        self.head
+    }
+
+    /// The genesis block's hash.
+    pub fn genesis_hash(&self) -> B256 {
+        self.genesis_hash
     }
 
     /// The state after the head.
     pub fn state(&self) -> &InMemoryDb {
-        &self.state
+        &self.head_node().state
     }
 
-    /// Validates and executes `block` on top of the head. On success it becomes the head;
-    /// on failure nothing changes and the error names the broken rule.
-    pub fn import(&mut self, block: Block) -> Result<BlockExecution, BlockError> {
-        let parent = self.head();
-        if block.header.parent_hash != self.head_hash() {
-            return Err(BlockError::UnknownParent(block.header.parent_hash));
+    /// The block with this hash, on any branch.
+    pub fn block(&self, hash: &B256) -> Option<&Block> {
+        self.nodes.get(hash).map(|n| &n.block)
+    }
+
+    /// The state after the block with this hash, on any branch.
+    pub fn state_at(&self, hash: &B256) -> Option<&InMemoryDb> {
+        self.nodes.get(hash).map(|n| n.state.as_ref())
+    }
+
+    /// The total difficulty (sum of difficulties from genesis) of the block with this hash.
+    pub fn total_difficulty(&self, hash: &B256) -> Option<U256> {
+        self.nodes.get(hash).map(|n| n.total_difficulty)
+    }
+
+    /// The number of blocks in the tree, genesis included.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Always false: a chain holds at least its genesis.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The hashes from the head back to the genesis (the canonical chain, newest first).
+    pub fn canonical_hashes(&self) -> Vec<B256> {
+        let mut out = Vec::new();
+        let mut hash = self.head;
+        while let Some(node) = self.nodes.get(&hash) {
+            out.push(hash);
+            if hash == self.genesis_hash {
+                break;
+            }
+            hash = node.block.header.parent_hash;
         }
+        out
+    }
+
+    /// Validates `block` against its parent (any block of the tree) and executes it on the
+    /// parent's state. On success the block joins the tree and becomes the head when the
+    /// fork choice says so (before the merge: a greater total difficulty than the head's;
+    /// from the merge on: always); on failure nothing changes and the error names the broken
+    /// rule. A block already in the tree is rejected as [`BlockError::KnownBlock`].
+    pub fn import(&mut self, block: Block) -> Result<BlockExecution, BlockError> {
+        let hash = block.hash();
+        if self.nodes.contains_key(&hash) {
+            return Err(BlockError::KnownBlock(hash));
+        }
+        let parent = self
+            .nodes
+            .get(&block.header.parent_hash)
+            .ok_or(BlockError::UnknownParent(block.header.parent_hash))?;
         let header = &block.header;
         // EIP-7934, checked first as the spec does.
         let block_fork = self.config.fork_at(header.number, header.timestamp);
@@ -100,7 +174,7 @@ impl Chain {
                 return Err(BlockError::BlockTooLarge { size, max });
             }
         }
-        let fork = validate_header(&self.config, header, &parent.header)?;
+        let fork = validate_header(&self.config, header, &parent.block.header)?;
         self.validate_ommers(&block, fork)?;
         let spec = Spec::of(fork);
         match (&block.withdrawals, spec.withdrawals) {
@@ -134,8 +208,9 @@ impl Chain {
             allow_sender_with_code: false,
         };
         let ctx = BlockContext::from_header(fork, header);
-        let (execution, db) = execute_block(
-            self.state.clone(),
+        let pre = parent.state.as_ref().clone();
+        let (execution, mut db) = execute_block(
+            pre,
             &self.config,
             &ctx,
             &block.transactions,
@@ -143,16 +218,28 @@ impl Chain {
             &options,
         )?;
         check_execution(header, &execution)?;
-        let hash = block.hash();
-        self.state = db;
-        self.state.block_hashes.insert(header.number, hash);
-        self.blocks.push(block);
-        self.hashes.push(hash);
+        db.block_hashes.insert(header.number, hash);
+        let total_difficulty = parent.total_difficulty.saturating_add(header.difficulty);
+        let becomes_head =
+            spec.proof_of_stake || total_difficulty > self.head_node().total_difficulty;
+        self.nodes.insert(
+            hash,
+            Node {
+                block,
+                total_difficulty,
+                state: Arc::new(db),
+            },
+        );
+        if becomes_head {
+            self.head = hash;
+        }
         Ok(execution)
     }
 
-    /// The ommer rules: the hash matches, at most two, each a valid header of a recent
-    /// ancestor's child that is neither canonical nor already included.
+    /// The ommer rules against the block's own ancestry (any branch): the hash matches, at
+    /// most two, none after the merge; each is distinct, neither an ancestor nor an ommer of
+    /// one of the last six generations, the child of one of the last six ancestors other
+    /// than the parent (not a sibling), and a valid header against its own parent.
     fn validate_ommers(&self, block: &Block, fork: Fork) -> Result<(), BlockError> {
         let header = &block.header;
         let computed = block.ommers_hash();
@@ -171,40 +258,43 @@ impl Chain {
                 block.ommers.len()
             )));
         }
-        let recent = self
-            .blocks
-            .len()
-            .saturating_sub(MAX_OMMER_DEPTH as usize + 1);
-        let recent_hashes: HashSet<B256> = self.hashes[recent..].iter().copied().collect();
-        let recent_ommers: HashSet<B256> = self.blocks[recent..]
-            .iter()
-            .flat_map(|b| b.ommers.iter().map(Header::hash))
-            .collect();
-        let mut seen = HashSet::new();
+        // The parent and up to six generations before it, with the ommers they include.
+        let mut ancestors: HashMap<B256, &Header> = HashMap::new();
+        let mut included: HashSet<B256> = HashSet::new();
+        let mut hash = header.parent_hash;
+        for _ in 0..=MAX_OMMER_DEPTH {
+            let Some(node) = self.nodes.get(&hash) else {
+                break;
+            };
+            ancestors.insert(hash, &node.block.header);
+            included.extend(node.block.ommers.iter().map(Header::hash));
+            if hash == self.genesis_hash {
+                break;
+            }
+            hash = node.block.header.parent_hash;
+        }
+        let own_hash = block.hash();
+        included.insert(own_hash);
         for ommer in &block.ommers {
             let hash = ommer.hash();
             let bad = |why: &str| Err(BlockError::InvalidOmmers(format!("ommer {hash}: {why}")));
-            if !seen.insert(hash) {
-                return bad("duplicate");
+            if !included.insert(hash) {
+                return bad("already included (duplicate, or an ommer of an ancestor)");
             }
-            if recent_hashes.contains(&hash) || recent_ommers.contains(&hash) {
-                return bad("already in the chain");
+            if ancestors.contains_key(&hash) {
+                return bad("is an ancestor of the block");
             }
             let age = header.number.saturating_sub(ommer.number);
-            if ommer.number >= header.number || ommer.number == 0 || age > MAX_OMMER_DEPTH {
+            if ommer.number >= header.number || age > MAX_OMMER_DEPTH {
                 return bad("too old or not older than the block");
             }
-            if !recent_hashes.contains(&ommer.parent_hash)
-                || ommer.parent_hash == header.parent_hash
-            {
-                return bad("parent is not a recent ancestor");
+            if ommer.parent_hash == header.parent_hash {
+                return bad("is a sibling of the block");
             }
-            let parent_index = self
-                .hashes
-                .iter()
-                .position(|h| *h == ommer.parent_hash)
-                .expect("checked to be recent");
-            validate_header(&self.config, ommer, &self.blocks[parent_index].header)
+            let Some(ommer_parent) = ancestors.get(&ommer.parent_hash) else {
+                return bad("parent is not a recent ancestor");
+            };
+            validate_header(&self.config, ommer, ommer_parent)
                 .map_err(|e| BlockError::InvalidOmmers(format!("ommer {hash}: {e}")))?;
         }
         Ok(())

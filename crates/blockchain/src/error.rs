@@ -52,6 +52,9 @@ pub enum BlockError {
     /// withdrawals are.
     #[error("incorrect block format: {0}")]
     IncorrectBlockFormat(String),
+    /// The block is already in the chain (on any branch).
+    #[error("block {0} is already known")]
+    KnownBlock(B256),
     /// The parent is not known.
     #[error("unknown parent {0}")]
     UnknownParent(B256),
