@@ -7,15 +7,51 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use ember_evm::{InMemoryDb, PrecompileCache};
-use ember_primitives::{Fork, Spec, B256, U256};
+use ember_primitives::{Address, Bytes, Fork, Spec, B256, U256};
+use ember_transaction::Transaction;
 
-use crate::consensus::validate_header;
+use crate::consensus::{
+    calc_base_fee, calc_difficulty, calc_excess_blob_gas, validate_header, ELASTICITY_MULTIPLIER,
+    INITIAL_BASE_FEE,
+};
 use crate::execute::{
     execute_block, BlockContext, BlockExecution, ExecuteOptions, ExecutionMode, InvalidTxPolicy,
     OmmerReward,
 };
 use crate::header::Header;
-use crate::{Block, BlockError, ChainConfig};
+use crate::header::{EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH};
+use crate::{dao, Block, BlockError, ChainConfig};
+
+/// The DAO fork's extra-data rule: the fork block and the nine after it carry
+/// `dao-hard-fork`.
+fn check_dao_extra_data(config: &ChainConfig, header: &Header) -> Result<(), BlockError> {
+    match dao::required_extra_data(config.dao_fork_block, header.number) {
+        Some(want) if header.extra_data != want => Err(BlockError::InvalidDaoExtraData {
+            number: header.number,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// What a new block built by [`Chain::build_block`] holds; the rest of its header (number,
+/// difficulty, base fee, blob gas, roots, gas used) follows from its parent and its execution.
+#[derive(Clone, Debug, Default)]
+pub struct BlockTemplate {
+    /// The timestamp (must be after the parent's).
+    pub timestamp: u64,
+    /// The beneficiary.
+    pub beneficiary: Address,
+    /// The extra data (replaced by `dao-hard-fork` in the DAO fork's range).
+    pub extra_data: Bytes,
+    /// The gas limit; `None` keeps the parent's (doubled at the London block).
+    pub gas_limit: Option<u64>,
+    /// The mix hash (PREVRANDAO after the merge).
+    pub mix_hash: B256,
+    /// The transactions, in order (a block with an invalid one is not built).
+    pub transactions: Vec<Transaction>,
+    /// The ommer headers.
+    pub ommers: Vec<Header>,
+}
 
 /// How many generations back an ommer may be.
 pub const MAX_OMMER_DEPTH: u64 = 6;
@@ -175,6 +211,7 @@ impl Chain {
             }
         }
         let fork = validate_header(&self.config, header, &parent.block.header)?;
+        check_dao_extra_data(&self.config, header)?;
         self.validate_ommers(&block, fork)?;
         let spec = Spec::of(fork);
         match (&block.withdrawals, spec.withdrawals) {
@@ -208,7 +245,10 @@ impl Chain {
             allow_sender_with_code: false,
         };
         let ctx = BlockContext::from_header(fork, header);
-        let pre = parent.state.as_ref().clone();
+        let mut pre = parent.state.as_ref().clone();
+        if self.config.dao_fork_block == Some(header.number) {
+            dao::apply_dao_fork(&mut pre);
+        }
         let (execution, mut db) = execute_block(
             pre,
             &self.config,
@@ -234,6 +274,122 @@ impl Chain {
             self.head = hash;
         }
         Ok(execution)
+    }
+
+    /// Builds a valid child of the block `parent` (any block of the tree) from `template`:
+    /// derives the header from the parent under the fork in force, executes the transactions
+    /// on the parent's state and fills in the roots, gas used and blob gas used. The block is
+    /// not imported.
+    pub fn build_block(&self, parent: B256, template: BlockTemplate) -> Result<Block, BlockError> {
+        let parent_node = self
+            .nodes
+            .get(&parent)
+            .ok_or(BlockError::UnknownParent(parent))?;
+        let p = &parent_node.block.header;
+        let number = p.number.saturating_add(1);
+        let fork = self.config.fork_at(number, template.timestamp);
+        let spec = Spec::of(fork);
+        let parent_spec = Spec::of(self.config.fork_at(p.number, p.timestamp));
+        let london_block = spec.tx_fee_market && !parent_spec.tx_fee_market;
+        let gas_limit = template.gas_limit.unwrap_or(if london_block {
+            p.gas_limit.saturating_mul(ELASTICITY_MULTIPLIER)
+        } else {
+            p.gas_limit
+        });
+        let base_fee_per_gas = spec.tx_fee_market.then(|| {
+            if london_block {
+                U256::from(INITIAL_BASE_FEE)
+            } else {
+                calc_base_fee(
+                    p.gas_limit,
+                    p.gas_used,
+                    p.base_fee_per_gas.unwrap_or_default(),
+                )
+            }
+        });
+        let difficulty = if spec.proof_of_stake {
+            U256::ZERO
+        } else {
+            calc_difficulty(
+                fork,
+                number,
+                template.timestamp,
+                p.timestamp,
+                p.difficulty,
+                p.ommers_hash != EMPTY_OMMERS_HASH,
+            )
+        };
+        let extra_data = dao::required_extra_data(self.config.dao_fork_block, number)
+            .unwrap_or(template.extra_data);
+        let excess_blob_gas = self
+            .config
+            .blob_params(fork)
+            .map(|params| calc_excess_blob_gas(fork, params, p));
+        let mut header = Header {
+            parent_hash: parent,
+            ommers_hash: crate::block::ommers_hash(&template.ommers),
+            beneficiary: template.beneficiary,
+            difficulty,
+            number,
+            gas_limit,
+            timestamp: template.timestamp,
+            extra_data,
+            mix_hash: template.mix_hash,
+            base_fee_per_gas,
+            withdrawals_root: spec.withdrawals.then_some(B256::ZERO),
+            blob_gas_used: excess_blob_gas.map(|_| 0),
+            excess_blob_gas,
+            parent_beacon_block_root: spec.beacon_roots_call.then_some(B256::ZERO),
+            requests_hash: spec.execution_requests.then_some(EMPTY_REQUESTS_HASH),
+            ..Header::default()
+        };
+        let withdrawals = spec.withdrawals.then(Vec::new);
+        let options = ExecuteOptions {
+            mode: ExecutionMode::Block,
+            on_invalid_tx: InvalidTxPolicy::RejectBlock,
+            reward: spec.block_reward.map(U256::from),
+            ommers: template
+                .ommers
+                .iter()
+                .map(|o| OmmerReward {
+                    delta: number.saturating_sub(o.number),
+                    beneficiary: o.beneficiary,
+                })
+                .collect(),
+            precompile_cache: None,
+            allow_sender_with_code: false,
+        };
+        let mut pre = parent_node.state.as_ref().clone();
+        if self.config.dao_fork_block == Some(number) {
+            dao::apply_dao_fork(&mut pre);
+        }
+        let ctx = BlockContext::from_header(fork, &header);
+        let (execution, _) = execute_block(
+            pre,
+            &self.config,
+            &ctx,
+            &template.transactions,
+            withdrawals.as_deref(),
+            &options,
+        )?;
+        header.state_root = execution.state_root;
+        header.transactions_root = execution.transactions_root;
+        header.receipts_root = execution.receipts_root;
+        header.logs_bloom = execution.logs_bloom;
+        header.gas_used = execution.gas_used;
+        header.withdrawals_root = execution.withdrawals_root;
+        if header.blob_gas_used.is_some() {
+            header.blob_gas_used = Some(execution.blob_gas_used);
+        }
+        if header.requests_hash.is_some() {
+            header.requests_hash = execution.requests_hash;
+        }
+        Ok(Block {
+            header,
+            transactions: template.transactions,
+            ommers: template.ommers,
+            withdrawals,
+        })
     }
 
     /// The ommer rules against the block's own ancestry (any branch): the hash matches, at
@@ -295,6 +451,7 @@ impl Chain {
                 return bad("parent is not a recent ancestor");
             };
             validate_header(&self.config, ommer, ommer_parent)
+                .and_then(|_| check_dao_extra_data(&self.config, ommer))
                 .map_err(|e| BlockError::InvalidOmmers(format!("ommer {hash}: {e}")))?;
         }
         Ok(())
