@@ -477,6 +477,13 @@ impl Filter {
 pub enum Event<'a> {
     /// A test finished.
     Test(&'a TestReport),
+    /// A test was not run: its network names a fork Ember lacks (the reason says which).
+    Skipped {
+        /// The test.
+        test: &'a BlockTest,
+        /// Why.
+        reason: &'a str,
+    },
     /// A file could not be loaded.
     LoadFailed(&'a LoadError),
     /// A file is done.
@@ -555,7 +562,13 @@ pub fn run_file(
         }
     };
     let selected: Vec<&BlockTest> = tests.iter().filter(|t| filter.matches(t)).collect();
-    let skipped = selected.iter().filter(|t| t.config.is_err()).count();
+    let mut skipped = 0;
+    for test in &selected {
+        if let Err(reason) = &test.config {
+            skipped += 1;
+            progress(Event::Skipped { test, reason });
+        }
+    }
     let reports: Vec<TestReport> = selected
         .par_iter()
         .filter(|t| t.config.is_ok())
@@ -601,4 +614,102 @@ pub fn run_files(
         summary.merge(part);
     }
     summary
+}
+
+/// The timing of one test by [`bench_test`].
+#[derive(Clone, Debug)]
+pub struct BenchReport {
+    /// The fixture file.
+    pub file: Arc<PathBuf>,
+    /// The test's name.
+    pub name: String,
+    /// The network.
+    pub network: String,
+    /// Gas used by the imported blocks.
+    pub gas_used: u64,
+    /// Blocks imported or rejected per run.
+    pub blocks: usize,
+    /// The time of each run's block imports, in nanoseconds.
+    pub runs_ns: Vec<u64>,
+    /// Why the test failed (the timing is then not meaningful).
+    pub error: Option<String>,
+}
+
+impl BenchReport {
+    /// The median of the runs, in nanoseconds (the mean of the two middle runs for an even
+    /// count).
+    pub fn median_ns(&self) -> u64 {
+        let mut runs = self.runs_ns.clone();
+        runs.sort_unstable();
+        match runs.len() {
+            0 => 0,
+            n if n % 2 == 1 => runs[n / 2],
+            n => (runs[n / 2 - 1] + runs[n / 2]) / 2,
+        }
+    }
+
+    /// Million gas per second at the median time.
+    pub fn mgas_per_sec(&self) -> f64 {
+        let ns = self.median_ns();
+        if ns == 0 {
+            0.0
+        } else {
+            self.gas_used as f64 * 1e3 / ns as f64
+        }
+    }
+}
+
+/// Times a test's block imports `runs` times, each from a fresh genesis and pre-state built
+/// outside the timing: per run, the time to decode every block's RLP and import it (header
+/// checks, execution, receipts and state root). No precompile memo is shared, between tests
+/// or runs. Every run must import and reject the blocks as the fixture expects; the final
+/// state and head are checked after the first run.
+pub fn bench_test(test: &BlockTest, runs: usize) -> BenchReport {
+    let mut report = BenchReport {
+        file: test.file.clone(),
+        name: test.name.clone(),
+        network: test.network.clone(),
+        gas_used: 0,
+        blocks: test.blocks.len(),
+        runs_ns: Vec::with_capacity(runs),
+        error: None,
+    };
+    let check = run_test(test, None);
+    if !check.pass {
+        report.error = check.error;
+        return report;
+    }
+    let result = (|| -> Result<(), String> {
+        let config = test.config.clone()?;
+        let genesis = Block::decode(&test.genesis_rlp).map_err(|e| format!("genesis RLP: {e}"))?;
+        for _ in 0..runs {
+            let mut chain = Chain::new(config.clone(), genesis.clone(), state_of(&test.pre))
+                .map_err(|e| format!("genesis: {e}"))?;
+            let rlps: Vec<Option<Bytes>> = test.blocks.iter().map(|b| b.rlp.clone().ok()).collect();
+            let mut gas = 0;
+            let start = std::time::Instant::now();
+            for (block, rlp) in test.blocks.iter().zip(&rlps) {
+                let imported = rlp
+                    .as_ref()
+                    .ok_or_else(|| "no rlp".to_string())
+                    .and_then(|rlp| Block::decode(rlp).map_err(|e| e.to_string()))
+                    .and_then(|b| chain.import(b).map_err(|e| e.to_string()));
+                match (imported, &block.expect_exception) {
+                    (Ok(execution), None) => gas += execution.gas_used,
+                    (Err(_), Some(_)) => {}
+                    (Ok(_), Some(want)) => return Err(format!("expected exception {want}")),
+                    (Err(e), None) => return Err(format!("block rejected: {e}")),
+                }
+            }
+            let elapsed = start.elapsed();
+            std::hint::black_box(&chain);
+            report.gas_used = gas;
+            report
+                .runs_ns
+                .push(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+        }
+        Ok(())
+    })();
+    report.error = result.err();
+    report
 }
