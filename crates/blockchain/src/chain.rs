@@ -440,15 +440,13 @@ impl Chain {
             if ancestors.contains_key(&hash) {
                 return bad("is an ancestor of the block");
             }
-            let age = header.number.saturating_sub(ommer.number);
-            if ommer.number >= header.number || age > MAX_OMMER_DEPTH {
-                return bad("too old or not older than the block");
-            }
             if ommer.parent_hash == header.parent_hash {
                 return bad("is a sibling of the block");
             }
+            // Its parent is one of the last seven generations, so the ommer (one number
+            // above its parent, checked with its header) is at most six generations back.
             let Some(ommer_parent) = ancestors.get(&ommer.parent_hash) else {
-                return bad("parent is not a recent ancestor");
+                return bad("parent is not a recent ancestor (too old, or not on this branch)");
             };
             validate_header(&self.config, ommer, ommer_parent)
                 .and_then(|_| check_dao_extra_data(&self.config, ommer))
