@@ -259,12 +259,15 @@ fn run_bench(args: &Args) -> ExitCode {
     ExitCode::from(total.exit_code())
 }
 
-/// The table of `--bench`, slowest (lowest Mgas/s) first, failures last.
+/// The table of `--bench`, slowest (lowest Mgas/s) first; tests without gas, then failures,
+/// last.
 fn print_bench_table(reports: &mut [BenchReport], runs: usize) {
+    // Failures and blocks that use no gas (no Mgas/s to speak of) go last.
     reports.sort_by(|a, b| {
         a.error
             .is_some()
             .cmp(&b.error.is_some())
+            .then((a.gas_used == 0).cmp(&(b.gas_used == 0)))
             .then(a.mgas_per_sec().total_cmp(&b.mgas_per_sec()))
     });
     let mut err = io::stderr().lock();
