@@ -277,7 +277,9 @@ pub fn spec_id(fork: Fork) -> Result<SpecId, String> {
         Fork::Cancun => SpecId::CANCUN,
         Fork::Prague => SpecId::PRAGUE,
         // revm has no blob-parameter-only forks; their EVM rules are Osaka's.
-        Fork::Osaka | Fork::Bpo1 | Fork::Bpo2 => SpecId::OSAKA,
+        Fork::Osaka | Fork::Bpo1 | Fork::Bpo2 | Fork::Bpo3 | Fork::Bpo4 | Fork::Bpo5 => {
+            SpecId::OSAKA
+        }
     })
 }
 

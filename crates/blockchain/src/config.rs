@@ -39,6 +39,10 @@ pub struct ChainConfig {
     pub blob_schedule: Vec<(Fork, BlobParams)>,
     /// The deposit contract whose logs become EIP-6110 deposit requests.
     pub deposit_contract: Address,
+    /// The block of the DAO fork (EIP-779: the drain list's balances move to the refund
+    /// contract, and the block and the nine after it carry `dao-hard-fork` as extra data);
+    /// `None` for a chain without it.
+    pub dao_fork_block: Option<u64>,
 }
 
 impl ChainConfig {
@@ -49,12 +53,14 @@ impl ChainConfig {
             forks: vec![(fork, Activation::Block(0))],
             blob_schedule: Vec::new(),
             deposit_contract: MAINNET_DEPOSIT_CONTRACT,
+            dao_fork_block: None,
         }
     }
 
     /// The configuration of a fixture network: a fork name (`Cancun`, `EIP150`...) or a
     /// transition `AToBAtN` (block number) / `AToBAtTimeN` (timestamp), where N may end
-    /// in `k` for thousands (`ShanghaiToCancunAtTime15k`, `BerlinToLondonAt5`).
+    /// in `k` for thousands (`ShanghaiToCancunAtTime15k`, `BerlinToLondonAt5`), or
+    /// `<Fork>ToDaoAtN`: the DAO fork at block N on top of that fork (`HomesteadToDaoAt5`).
     pub fn for_network(name: &str, chain_id: u64) -> Result<ChainConfig, UnknownNetwork> {
         let unknown = || UnknownNetwork(name.to_string());
         if let Ok(fork) = name.parse::<Fork>() {
@@ -63,6 +69,12 @@ impl ChainConfig {
         let (from, rest) = name.split_once("To").ok_or_else(unknown)?;
         let (to, at) = rest.split_once("At").ok_or_else(unknown)?;
         let from: Fork = from.parse().map_err(|_| unknown())?;
+        if to == "Dao" {
+            let n: u64 = at.parse().map_err(|_| unknown())?;
+            let mut config = ChainConfig::single(from, chain_id);
+            config.dao_fork_block = Some(n);
+            return Ok(config);
+        }
         let to: Fork = to.parse().map_err(|_| unknown())?;
         let (by_time, number) = match at.strip_prefix("Time") {
             Some(n) => (true, n),
@@ -87,6 +99,7 @@ impl ChainConfig {
             forks: vec![(from, Activation::Block(0)), (to, activation)],
             blob_schedule: Vec::new(),
             deposit_contract: MAINNET_DEPOSIT_CONTRACT,
+            dao_fork_block: None,
         })
     }
 
@@ -140,8 +153,12 @@ mod tests {
         let c = ChainConfig::for_network("BPO1ToBPO2AtTime15k", 1).unwrap();
         assert_eq!(c.fork_at(2, 15_000), Fork::Bpo2);
         assert_eq!(c.blob_params(Fork::Bpo2), Some(BlobParams::BPO2));
+        let c = ChainConfig::for_network("HomesteadToDaoAt5", 1).unwrap();
+        assert_eq!(c.fork_at(5, 0), Fork::Homestead);
+        assert_eq!(c.dao_fork_block, Some(5));
         for bad in [
-            "HomesteadToDaoAt5",
+            "HomesteadToDaoAtX",
+            "AtlantisToDaoAt5",
             "Atlantis",
             "CancunToShanghaiAtTime15k",
             "ParisToShanghaiAtTimeX",

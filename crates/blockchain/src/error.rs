@@ -52,6 +52,15 @@ pub enum BlockError {
     /// withdrawals are.
     #[error("incorrect block format: {0}")]
     IncorrectBlockFormat(String),
+    /// A block of the DAO fork's range without `dao-hard-fork` as its extra data.
+    #[error("block {number}: the DAO fork range requires the extra data `dao-hard-fork`")]
+    InvalidDaoExtraData {
+        /// The block's number.
+        number: u64,
+    },
+    /// The block is already in the chain (on any branch).
+    #[error("block {0} is already known")]
+    KnownBlock(B256),
     /// The parent is not known.
     #[error("unknown parent {0}")]
     UnknownParent(B256),

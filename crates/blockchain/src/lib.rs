@@ -33,6 +33,7 @@ pub mod block_tx;
 pub mod chain;
 pub mod config;
 pub mod consensus;
+pub mod dao;
 mod error;
 pub mod execute;
 pub mod header;
@@ -42,7 +43,7 @@ mod rlp;
 
 pub use block::{Block, Withdrawal};
 pub use block_tx::{BlockTransaction, StateTestTx};
-pub use chain::Chain;
+pub use chain::{BlockTemplate, Chain};
 pub use config::{Activation, ChainConfig, UnknownNetwork, MAINNET_DEPOSIT_CONTRACT};
 pub use error::{BlockError, DecodeError};
 pub use execute::{

@@ -15,7 +15,8 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use ember_blockchain::json::{self, Alloc};
-use ember_blockchain::{Block, Chain, ChainConfig};
+use ember_blockchain::{Block, Chain, ChainConfig, Header};
+use ember_primitives::alloy_primitives::{Bloom, B64};
 
 /// One block of a test: its RLP and whether it must be rejected.
 #[derive(Clone, Debug)]
@@ -114,6 +115,114 @@ fn parse_blob_schedule(config: &Map<String, Value>) -> Result<Vec<(Fork, BlobPar
     Ok(out)
 }
 
+/// Why the block must be rejected, or `None` when it must be imported: execution-spec-tests
+/// write `expectException`; the classic tests `expectExceptionALL` or
+/// `expectException<network>`, and leave `blockHeader` out of every block they expect to be
+/// invalid (some invalid blocks carry no exception name at all).
+fn expected_exception(block: &Map<String, Value>, network: &str) -> Option<String> {
+    let named = ["expectException", "expectExceptionALL"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(std::iter::once(format!("expectException{network}")))
+        .find_map(|key| block.get(&key).and_then(Value::as_str).map(str::to_string));
+    match named {
+        Some(e) => Some(e),
+        None if !block.contains_key("blockHeader") => {
+            Some("no blockHeader (the fixture's mark of an invalid block)".to_string())
+        }
+        None => None,
+    }
+}
+
+/// The RLP of a genesis block (no transactions, no ommers; withdrawals when the header has a
+/// withdrawals root) built from a fixture's `genesisBlockHeader`; fails when the built
+/// header's hash is not the fixture's `hash`.
+fn genesis_from_header(value: &Value) -> Result<Bytes, String> {
+    let h = json::object(value, "genesisBlockHeader")?;
+    let field = |key: &str| {
+        h.get(key)
+            .ok_or_else(|| format!("genesisBlockHeader: missing `{key}`"))
+    };
+    let what = |key: &str| format!("genesisBlockHeader.{key}");
+    let b256 = |key: &str| json::b256(field(key)?, &what(key));
+    let u64_of = |key: &str| json::quantity_u64(field(key)?, &what(key));
+    let opt = |key: &str| h.get(key).is_some();
+    let bloom = json::bytes(field("bloom")?, &what("bloom"))?;
+    if bloom.len() != 256 {
+        return Err(format!(
+            "{}: {} bytes, want 256",
+            what("bloom"),
+            bloom.len()
+        ));
+    }
+    let nonce = json::bytes(field("nonce")?, &what("nonce"))?;
+    if nonce.len() != 8 {
+        return Err(format!("{}: {} bytes, want 8", what("nonce"), nonce.len()));
+    }
+    let header = Header {
+        parent_hash: b256("parentHash")?,
+        ommers_hash: b256("uncleHash")?,
+        beneficiary: json::address(field("coinbase")?, &what("coinbase"))?,
+        state_root: b256("stateRoot")?,
+        transactions_root: b256("transactionsTrie")?,
+        receipts_root: b256("receiptTrie")?,
+        logs_bloom: Bloom::from_slice(&bloom),
+        difficulty: json::quantity(field("difficulty")?, &what("difficulty"))?,
+        number: u64_of("number")?,
+        gas_limit: u64_of("gasLimit")?,
+        gas_used: u64_of("gasUsed")?,
+        timestamp: u64_of("timestamp")?,
+        extra_data: json::bytes(field("extraData")?, &what("extraData"))?,
+        mix_hash: b256("mixHash")?,
+        nonce: B64::from_slice(&nonce),
+        base_fee_per_gas: if opt("baseFeePerGas") {
+            Some(json::quantity(
+                field("baseFeePerGas")?,
+                &what("baseFeePerGas"),
+            )?)
+        } else {
+            None
+        },
+        withdrawals_root: if opt("withdrawalsRoot") {
+            Some(b256("withdrawalsRoot")?)
+        } else {
+            None
+        },
+        blob_gas_used: if opt("blobGasUsed") {
+            Some(u64_of("blobGasUsed")?)
+        } else {
+            None
+        },
+        excess_blob_gas: if opt("excessBlobGas") {
+            Some(u64_of("excessBlobGas")?)
+        } else {
+            None
+        },
+        parent_beacon_block_root: if opt("parentBeaconBlockRoot") {
+            Some(b256("parentBeaconBlockRoot")?)
+        } else {
+            None
+        },
+        requests_hash: if opt("requestsHash") {
+            Some(b256("requestsHash")?)
+        } else {
+            None
+        },
+    };
+    let want = b256("hash")?;
+    let got = header.hash();
+    if got != want {
+        return Err(format!("the header hashes to {got}, its `hash` is {want}"));
+    }
+    let block = Block {
+        withdrawals: header.withdrawals_root.map(|_| Vec::new()),
+        header,
+        transactions: Vec::new(),
+        ommers: Vec::new(),
+    };
+    Ok(Bytes::from(block.encoded()))
+}
+
 fn parse_test(path: &Arc<PathBuf>, name: &str, test: &Value) -> Result<BlockTest, LoadError> {
     let err = |field: &str, message: String| field_error(path, Some(name), field, message);
     let t = json::object(test, name).map_err(|m| err("", m))?;
@@ -139,8 +248,12 @@ fn parse_test(path: &Arc<PathBuf>, name: &str, test: &Value) -> Result<BlockTest
             c
         })
         .map_err(|e| e.to_string());
-    let genesis_rlp =
-        json::bytes(get("genesisRLP")?, "genesisRLP").map_err(|m| err("genesisRLP", m))?;
+    let genesis_rlp = match t.get("genesisRLP") {
+        Some(v) => json::bytes(v, "genesisRLP").map_err(|m| err("genesisRLP", m))?,
+        // Some classic tests (bcInvalidRLPTest) give the genesis header only.
+        None => genesis_from_header(get("genesisBlockHeader")?)
+            .map_err(|m| err("genesisBlockHeader", m))?,
+    };
     let pre = json::parse_alloc(get("pre")?, "pre").map_err(|m| err("pre", m))?;
     let mut blocks = Vec::new();
     let list = get("blocks")?
@@ -152,10 +265,7 @@ fn parse_test(path: &Arc<PathBuf>, name: &str, test: &Value) -> Result<BlockTest
             Some(v) => json::bytes(v, "rlp"),
             None => Err("no rlp".to_string()),
         };
-        let expect_exception = b
-            .get("expectException")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let expect_exception = expected_exception(b, &network);
         blocks.push(TestBlock {
             rlp,
             expect_exception,
@@ -367,6 +477,13 @@ impl Filter {
 pub enum Event<'a> {
     /// A test finished.
     Test(&'a TestReport),
+    /// A test was not run: its network names a fork Ember lacks (the reason says which).
+    Skipped {
+        /// The test.
+        test: &'a BlockTest,
+        /// Why.
+        reason: &'a str,
+    },
     /// A file could not be loaded.
     LoadFailed(&'a LoadError),
     /// A file is done.
@@ -445,7 +562,13 @@ pub fn run_file(
         }
     };
     let selected: Vec<&BlockTest> = tests.iter().filter(|t| filter.matches(t)).collect();
-    let skipped = selected.iter().filter(|t| t.config.is_err()).count();
+    let mut skipped = 0;
+    for test in &selected {
+        if let Err(reason) = &test.config {
+            skipped += 1;
+            progress(Event::Skipped { test, reason });
+        }
+    }
     let reports: Vec<TestReport> = selected
         .par_iter()
         .filter(|t| t.config.is_ok())
@@ -491,4 +614,102 @@ pub fn run_files(
         summary.merge(part);
     }
     summary
+}
+
+/// The timing of one test by [`bench_test`].
+#[derive(Clone, Debug)]
+pub struct BenchReport {
+    /// The fixture file.
+    pub file: Arc<PathBuf>,
+    /// The test's name.
+    pub name: String,
+    /// The network.
+    pub network: String,
+    /// Gas used by the imported blocks.
+    pub gas_used: u64,
+    /// Blocks imported or rejected per run.
+    pub blocks: usize,
+    /// The time of each run's block imports, in nanoseconds.
+    pub runs_ns: Vec<u64>,
+    /// Why the test failed (the timing is then not meaningful).
+    pub error: Option<String>,
+}
+
+impl BenchReport {
+    /// The median of the runs, in nanoseconds (the mean of the two middle runs for an even
+    /// count).
+    pub fn median_ns(&self) -> u64 {
+        let mut runs = self.runs_ns.clone();
+        runs.sort_unstable();
+        match runs.len() {
+            0 => 0,
+            n if n % 2 == 1 => runs[n / 2],
+            n => (runs[n / 2 - 1] + runs[n / 2]) / 2,
+        }
+    }
+
+    /// Million gas per second at the median time.
+    pub fn mgas_per_sec(&self) -> f64 {
+        let ns = self.median_ns();
+        if ns == 0 {
+            0.0
+        } else {
+            self.gas_used as f64 * 1e3 / ns as f64
+        }
+    }
+}
+
+/// Times a test's block imports `runs` times, each from a fresh genesis and pre-state built
+/// outside the timing: per run, the time to decode every block's RLP and import it (header
+/// checks, execution, receipts and state root). No precompile memo is shared, between tests
+/// or runs. Every run must import and reject the blocks as the fixture expects; the final
+/// state and head are checked after the first run.
+pub fn bench_test(test: &BlockTest, runs: usize) -> BenchReport {
+    let mut report = BenchReport {
+        file: test.file.clone(),
+        name: test.name.clone(),
+        network: test.network.clone(),
+        gas_used: 0,
+        blocks: test.blocks.len(),
+        runs_ns: Vec::with_capacity(runs),
+        error: None,
+    };
+    let check = run_test(test, None);
+    if !check.pass {
+        report.error = check.error;
+        return report;
+    }
+    let result = (|| -> Result<(), String> {
+        let config = test.config.clone()?;
+        let genesis = Block::decode(&test.genesis_rlp).map_err(|e| format!("genesis RLP: {e}"))?;
+        for _ in 0..runs {
+            let mut chain = Chain::new(config.clone(), genesis.clone(), state_of(&test.pre))
+                .map_err(|e| format!("genesis: {e}"))?;
+            let rlps: Vec<Option<Bytes>> = test.blocks.iter().map(|b| b.rlp.clone().ok()).collect();
+            let mut gas = 0;
+            let start = std::time::Instant::now();
+            for (block, rlp) in test.blocks.iter().zip(&rlps) {
+                let imported = rlp
+                    .as_ref()
+                    .ok_or_else(|| "no rlp".to_string())
+                    .and_then(|rlp| Block::decode(rlp).map_err(|e| e.to_string()))
+                    .and_then(|b| chain.import(b).map_err(|e| e.to_string()));
+                match (imported, &block.expect_exception) {
+                    (Ok(execution), None) => gas += execution.gas_used,
+                    (Err(_), Some(_)) => {}
+                    (Ok(_), Some(want)) => return Err(format!("expected exception {want}")),
+                    (Err(e), None) => return Err(format!("block rejected: {e}")),
+                }
+            }
+            let elapsed = start.elapsed();
+            std::hint::black_box(&chain);
+            report.gas_used = gas;
+            report
+                .runs_ns
+                .push(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+        }
+        Ok(())
+    })();
+    report.error = result.err();
+    report
 }

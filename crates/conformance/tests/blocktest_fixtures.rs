@@ -153,3 +153,106 @@ fn rejections_name_the_rule() {
         problems[..problems.len().min(20)].join("\n")
     );
 }
+
+/// Words of Ember's error that match an exception name of the classic (ethereum/tests)
+/// blockchain tests.
+fn classic_expected_words(exception: &str) -> Option<&'static [&'static str]> {
+    Some(match exception {
+        "InvalidStateRoot" => &["state_root"],
+        "InvalidReceiptsStateRoot" => &["receipts_root"],
+        "InvalidTransactionsRoot" => &["transactions_root"],
+        "InvalidUnclesHash" => &["ommers_hash"],
+        "InvalidLogBloom" => &["logs_bloom"],
+        "InvalidGasUsed" | "TooMuchGasUsed" => &["gas used"],
+        "InvalidGasLimit" => &["gas limit"],
+        "InvalidTimestamp" => &["timestamp"],
+        "InvalidNumber" => &["block number"],
+        "InvalidDifficulty" => &["difficulty"],
+        "ExtraDataTooBig" => &["extra data"],
+        "UnknownParent" => &["unknown parent"],
+        "BlockGasLimitReached" => &["exceeds the block's remaining"],
+        "UncleInChain"
+        | "InvalidUncleParentHash"
+        | "UncleTooOld"
+        | "UncleIsBrother"
+        | "TooManyUncles" => &["ommer"],
+        _ => return None,
+    })
+}
+
+/// The classic blockchain tests: every block the fixture names an exception for is rejected
+/// for that rule (or, for an ommer, as an invalid ommer), on whichever branch it sits. The
+/// one rule Ember does not check, an ommer's Ethash seal (`InvalidBlockNonce`), is printed.
+#[test]
+fn classic_rejections_name_the_rule() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures/legacy-blockchain-tests");
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    let files = collect_files(&dir).unwrap();
+    let checked = std::sync::atomic::AtomicUsize::new(0);
+    let problems: Vec<String> = files
+        .par_iter()
+        .flat_map_iter(|file| {
+            let tests = load_file(file).unwrap();
+            let mut problems = Vec::new();
+            for test in tests {
+                let Ok(config) = test.config.clone() else {
+                    continue;
+                };
+                let mut db = InMemoryDb::new();
+                for (address, account) in &test.pre {
+                    let (info, storage) = account.to_state();
+                    db.insert_account(*address, info, storage);
+                }
+                let genesis = Block::decode(&test.genesis_rlp).unwrap();
+                let mut chain = Chain::new(config, genesis, db).unwrap();
+                for block in &test.blocks {
+                    let result = block
+                        .rlp
+                        .clone()
+                        .and_then(|rlp| {
+                            Block::decode(&rlp).map_err(|e| format!("malformed block: {e}"))
+                        })
+                        .and_then(|b| chain.import(b).map(|_| ()).map_err(|e| e.to_string()));
+                    let (Some(want), Err(got)) = (&block.expect_exception, result) else {
+                        continue;
+                    };
+                    if want.starts_with("no blockHeader") {
+                        continue; // invalid, with no rule named
+                    }
+                    if want == "InvalidBlockNonce" {
+                        // An ommer's Ethash seal (nonce, mix hash) under sealEngine Ethash:
+                        // Ember does not verify proof of work.
+                        eprintln!(
+                            "not checked: {} expects {want}; Ember does not verify Ethash \
+                             seals and rejects the block with `{got}`",
+                            test.name
+                        );
+                        continue;
+                    }
+                    let Some(words) = classic_expected_words(want) else {
+                        problems.push(format!(
+                            "{}: unmapped exception {want}, got `{got}`",
+                            test.name
+                        ));
+                        continue;
+                    };
+                    checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if !words.iter().any(|w| got.contains(w)) {
+                        problems.push(format!("{}: expected {want}, got `{got}`", test.name));
+                    }
+                }
+            }
+            problems
+        })
+        .collect();
+    let checked = checked.into_inner();
+    eprintln!("{checked} named rejections checked");
+    assert!(checked > 350, "only {checked} named rejections checked");
+    assert!(
+        problems.is_empty(),
+        "{} rejections for another reason:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

@@ -47,6 +47,15 @@ pub enum Fork {
     Bpo1,
     /// BPO2, the second blob-parameter-only fork (EIP-7892): target 14, max 21 blobs.
     Bpo2,
+    /// BPO3, a test-only blob-parameter-only fork of execution-spec-tests: target 21, max 32
+    /// blobs (a fixture's `blobSchedule` may set others).
+    Bpo3,
+    /// BPO4, a test-only blob-parameter-only fork of execution-spec-tests: target 14, max 21
+    /// blobs (a decrease from BPO3).
+    Bpo4,
+    /// BPO5, a test-only blob-parameter-only fork of execution-spec-tests: BPO4's parameters
+    /// unless the fixture's `blobSchedule` sets its own.
+    Bpo5,
 }
 
 /// A fork name that no [`Fork`] answers to.
@@ -63,7 +72,7 @@ impl std::error::Error for UnknownFork {}
 
 impl Fork {
     /// Every fork, oldest first.
-    pub const ALL: [Fork; 17] = [
+    pub const ALL: [Fork; 20] = [
         Fork::Frontier,
         Fork::Homestead,
         Fork::Tangerine,
@@ -81,14 +90,17 @@ impl Fork {
         Fork::Osaka,
         Fork::Bpo1,
         Fork::Bpo2,
+        Fork::Bpo3,
+        Fork::Bpo4,
+        Fork::Bpo5,
     ];
 
     /// The default fork: the newest one with new EVM rules. The blob-parameter-only forks
-    /// after it ([`Fork::Bpo1`], [`Fork::Bpo2`]) change only the blob schedule.
+    /// after it ([`Fork::Bpo1`] to [`Fork::Bpo5`]) change only the blob schedule.
     pub const LATEST: Fork = Fork::Osaka;
 
     /// The newest fork Ember implements.
-    pub const NEWEST: Fork = Fork::Bpo2;
+    pub const NEWEST: Fork = Fork::Bpo5;
 
     /// The name the ethereum/tests fixtures use for this fork (`EIP150`, `ConstantinopleFix`...).
     pub const fn fixture_name(self) -> &'static str {
@@ -110,6 +122,9 @@ impl Fork {
             Fork::Osaka => "Osaka",
             Fork::Bpo1 => "BPO1",
             Fork::Bpo2 => "BPO2",
+            Fork::Bpo3 => "BPO3",
+            Fork::Bpo4 => "BPO4",
+            Fork::Bpo5 => "BPO5",
         }
     }
 
@@ -150,6 +165,9 @@ impl FromStr for Fork {
             "osaka" | "fusaka" => Fork::Osaka,
             "bpo1" => Fork::Bpo1,
             "bpo2" => Fork::Bpo2,
+            "bpo3" => Fork::Bpo3,
+            "bpo4" => Fork::Bpo4,
+            "bpo5" => Fork::Bpo5,
             _ => return Err(UnknownFork(s.to_string())),
         };
         Ok(fork)
@@ -169,7 +187,8 @@ mod tests {
         assert_eq!("bpo1".parse::<Fork>(), Ok(Fork::Bpo1));
         assert_eq!("BPO2".parse::<Fork>(), Ok(Fork::Bpo2));
         assert_eq!("osaka".parse::<Fork>(), Ok(Fork::Osaka));
-        assert!("BPO3".parse::<Fork>().is_err());
+        assert_eq!("BPO5".parse::<Fork>(), Ok(Fork::Bpo5));
+        assert!("BPO6".parse::<Fork>().is_err());
         assert!("Atlantis".parse::<Fork>().is_err());
     }
 

@@ -54,6 +54,20 @@ impl BlobParams {
         max: 21,
         update_fraction: 11_684_671,
     };
+    /// BPO3 (execution-spec-tests' test-only fork): target 21, max 32.
+    pub const BPO3: BlobParams = BlobParams {
+        target: 21,
+        max: 32,
+        update_fraction: 20_609_697,
+    };
+    /// BPO4 (execution-spec-tests' test-only fork): target 14, max 21, a decrease from BPO3.
+    pub const BPO4: BlobParams = BlobParams {
+        target: 14,
+        max: 21,
+        update_fraction: 13_739_630,
+    };
+    /// BPO5 (execution-spec-tests' test-only fork): BPO4's schedule.
+    pub const BPO5: BlobParams = BlobParams::BPO4;
 
     /// The blob base fee for `excess_blob_gas` (EIP-4844 `fake_exponential`).
     pub fn base_fee(&self, excess_blob_gas: u64) -> u128 {
@@ -568,6 +582,16 @@ impl Spec {
             // EIP-7892 blob-parameter-only fork.
             s.blobs = Some(BlobParams::BPO2);
         }
+        if fork.is_enabled(Fork::Bpo3) {
+            // Test-only blob-parameter-only forks of execution-spec-tests.
+            s.blobs = Some(BlobParams::BPO3);
+        }
+        if fork.is_enabled(Fork::Bpo4) {
+            s.blobs = Some(BlobParams::BPO4);
+        }
+        if fork.is_enabled(Fork::Bpo5) {
+            s.blobs = Some(BlobParams::BPO5);
+        }
         s
     }
 
@@ -682,10 +706,18 @@ mod tests {
             (None, None, None)
         );
         // A BPO fork changes nothing but the blob schedule.
-        let mut bpo2 = *Spec::of(Fork::Bpo2);
-        bpo2.fork = Fork::Osaka;
-        bpo2.blobs = Some(BlobParams::OSAKA);
-        assert_eq!(&bpo2, Spec::of(Fork::Osaka));
+        for fork in [Fork::Bpo1, Fork::Bpo2, Fork::Bpo3, Fork::Bpo4, Fork::Bpo5] {
+            let mut bpo = *Spec::of(fork);
+            bpo.fork = Fork::Osaka;
+            bpo.blobs = Some(BlobParams::OSAKA);
+            assert_eq!(&bpo, Spec::of(Fork::Osaka), "{fork}");
+        }
+        // The test-only BPO3..BPO5 of execution-spec-tests (`ethereum_test_forks`).
+        assert_eq!((blobs(Fork::Bpo3).target, blobs(Fork::Bpo3).max), (21, 32));
+        assert_eq!(blobs(Fork::Bpo3).update_fraction, 20_609_697);
+        assert_eq!((blobs(Fork::Bpo4).target, blobs(Fork::Bpo4).max), (14, 21));
+        assert_eq!(blobs(Fork::Bpo4).update_fraction, 13_739_630);
+        assert_eq!(blobs(Fork::Bpo5), blobs(Fork::Bpo4));
     }
 
     #[test]

@@ -9,6 +9,16 @@
 //! Exit status: 2 when a path is missing or a file cannot be loaded, else 1 when a test
 //! failed, else 0.
 //!
+//! `ember blocktest --bench [--bench-runs N] PATH...` times each selected test instead: the
+//! blocks' import (RLP decoding, header checks, execution, receipts and state root; fixture
+//! parsing and the pre-state excluded), run N times (default 5, at least 5) from a fresh
+//! pre-state without any precompile memo. One JSON line per test on stdout
+//! (`name, file, network, gasUsed, blocks, runs, medianNs, mgasPerSec, pass, error`) and a
+//! table sorted slowest (lowest Mgas/s) first on stderr. Tests run one at a time.
+//!
+//! A test whose network names a fork Ember lacks is skipped, and the skip is printed on
+//! stderr with its network (`SKIP name network: reason`).
+//!
 //! `ember blocktest --statetest-mode PATH...` takes *state-test* fixtures instead
 //! (GeneralStateTests, execution-spec-tests `state_tests`) and runs every case through the
 //! block executor in state-test mode, checking root, logs hash and rejection as
@@ -23,7 +33,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ember_conformance::blocktest::{
-    collect_files, run_files, Event, Filter, PrecompileCache, RunSummary, TestReport,
+    bench_test, collect_files, load_file, run_files, BenchReport, BlockTest, Event, Filter,
+    PrecompileCache, RunSummary, TestReport,
 };
 use ember_primitives::Fork;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -56,6 +67,16 @@ pub struct Args {
     #[arg(long = "statetest-mode")]
     statetest_mode: bool,
 
+    /// Time each test's block imports (median of --bench-runs fresh runs, no precompile
+    /// memo): JSON lines on stdout and a table sorted slowest first on stderr.
+    #[arg(long, conflicts_with = "statetest_mode")]
+    bench: bool,
+
+    /// Runs per test with --bench (the median is reported; at least 5).
+    #[arg(long, value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(5..))]
+    bench_runs: u32,
+
     /// Fixture files, or directories searched recursively for `*.json` files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -70,6 +91,9 @@ pub fn run(args: Args) -> ExitCode {
     let human = args.human || (!args.json && io::stdout().is_terminal());
     if args.statetest_mode {
         return run_statetest_mode(&args, human);
+    }
+    if args.bench {
+        return run_bench(&args);
     }
     let filter = Filter {
         fork: args.fork,
@@ -132,15 +156,155 @@ fn print_json(reports: &[TestReport]) {
 }
 
 fn run_json(files: &[PathBuf], filter: &Filter, cache: &PrecompileCache) -> RunSummary {
-    let progress = |event: Event<'_>| {
-        if let Event::LoadFailed(e) = event {
-            eprintln!("{e}");
-        }
+    let progress = |event: Event<'_>| match event {
+        Event::LoadFailed(e) => eprintln!("{e}"),
+        Event::Skipped { test, reason } => print_skip(test, reason),
+        _ => {}
     };
     let mut summary = run_files(files, filter, Some(cache), &progress);
     print_json(&summary.reports);
     summary.reports = Vec::new();
     summary
+}
+
+fn print_skip(test: &BlockTest, reason: &str) {
+    eprintln!(
+        "SKIP {} {} {}: {reason}",
+        test.name,
+        test.network,
+        test.file.display()
+    );
+}
+
+/// One `--bench` result as a JSON line.
+#[derive(Serialize)]
+struct BenchJson<'a> {
+    name: &'a str,
+    file: String,
+    network: &'a str,
+    #[serde(rename = "gasUsed")]
+    gas_used: u64,
+    blocks: usize,
+    runs: usize,
+    #[serde(rename = "medianNs")]
+    median_ns: u64,
+    #[serde(rename = "mgasPerSec")]
+    mgas_per_sec: f64,
+    pass: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+fn run_bench(args: &Args) -> ExitCode {
+    let filter = Filter {
+        fork: args.fork,
+        name: args.run.clone(),
+    };
+    let runs = args.bench_runs as usize;
+    let mut total = RunSummary::default();
+    let mut reports: Vec<BenchReport> = Vec::new();
+    let mut out = io::stdout().lock();
+    for path in &args.paths {
+        let files = match collect_files(path) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("{e}");
+                total.load_errors.push(e);
+                continue;
+            }
+        };
+        for file in files {
+            let tests = match load_file(&file) {
+                Ok(tests) => tests,
+                Err(e) => {
+                    eprintln!("{e}");
+                    total.load_errors.push(e);
+                    continue;
+                }
+            };
+            for test in tests.iter().filter(|t| filter.matches(t)) {
+                if let Err(reason) = &test.config {
+                    print_skip(test, reason);
+                    total.skipped += 1;
+                    continue;
+                }
+                let report = bench_test(test, runs);
+                let line = BenchJson {
+                    name: &report.name,
+                    file: report.file.display().to_string(),
+                    network: &report.network,
+                    gas_used: report.gas_used,
+                    blocks: report.blocks,
+                    runs: report.runs_ns.len(),
+                    median_ns: report.median_ns(),
+                    mgas_per_sec: report.mgas_per_sec(),
+                    pass: report.error.is_none(),
+                    error: report.error.as_deref(),
+                };
+                if let Ok(text) = serde_json::to_string(&line) {
+                    let _ = writeln!(out, "{text}");
+                }
+                if report.error.is_none() {
+                    total.passed += 1;
+                } else {
+                    total.failed += 1;
+                }
+                reports.push(report);
+            }
+        }
+    }
+    let _ = out.flush();
+    print_bench_table(&mut reports, runs);
+    eprintln!("{}", total.line());
+    ExitCode::from(total.exit_code())
+}
+
+/// The table of `--bench`, slowest (lowest Mgas/s) first; tests without gas, then failures,
+/// last.
+fn print_bench_table(reports: &mut [BenchReport], runs: usize) {
+    // Failures and blocks that use no gas (no Mgas/s to speak of) go last.
+    reports.sort_by(|a, b| {
+        a.error
+            .is_some()
+            .cmp(&b.error.is_some())
+            .then((a.gas_used == 0).cmp(&(b.gas_used == 0)))
+            .then(a.mgas_per_sec().total_cmp(&b.mgas_per_sec()))
+    });
+    let mut err = io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "{:>10} {:>12} {:>12}  test (median of {runs} imports, slowest first)",
+        "Mgas/s", "gas used", "median ms"
+    );
+    let mut gas = 0u128;
+    let mut ns = 0u128;
+    for r in reports.iter() {
+        let status = r
+            .error
+            .as_deref()
+            .map_or(String::new(), |e| format!("  FAIL: {e}"));
+        let _ = writeln!(
+            err,
+            "{:>10.1} {:>12} {:>12.3}  {}{status}",
+            r.mgas_per_sec(),
+            r.gas_used,
+            r.median_ns() as f64 / 1e6,
+            r.name
+        );
+        if r.error.is_none() {
+            gas += u128::from(r.gas_used);
+            ns += u128::from(r.median_ns());
+        }
+    }
+    if ns > 0 {
+        let _ = writeln!(
+            err,
+            "total: {:.1} Mgas in {:.3} s of medians, {:.1} Mgas/s",
+            gas as f64 / 1e6,
+            ns as f64 / 1e9,
+            gas as f64 * 1e3 / ns as f64
+        );
+    }
 }
 
 fn run_human(
@@ -178,6 +342,7 @@ fn run_human(
             });
         }
         Event::LoadFailed(e) => bar.suspend(|| eprintln!("{e}")),
+        Event::Skipped { test, reason } => bar.suspend(|| print_skip(test, reason)),
         Event::FileDone(_) => {
             bar.inc(1);
             bar.set_message(format!(
