@@ -438,6 +438,32 @@ impl DevChain {
         chain
     }
 
+    /// A chain loaded from a genesis file and imported blocks (genesis first), under
+    /// `config`'s fork schedule: `history` holds the states after the blocks before the head
+    /// (by number), `state` the head's. The next block runs the fork in force after the head.
+    pub fn from_imported(
+        config: ChainConfig,
+        blocks: Vec<MinedBlock>,
+        history: Vec<(u64, Arc<InMemoryDb>)>,
+        state: InMemoryDb,
+    ) -> Self {
+        let head = blocks
+            .last()
+            .map(|b| b.block.header.clone())
+            .unwrap_or_default();
+        let fork = config.fork_at(head.number + 1, head.timestamp + 1);
+        let mut chain = DevChain::from_blocks(fork, config.chain_id, blocks, state);
+        chain.config = config;
+        chain.history = history.into();
+        chain
+    }
+
+    /// The fork of block `number` with `timestamp` under the chain's schedule (the one fork
+    /// of a dev chain).
+    pub fn fork_at(&self, number: u64, timestamp: u64) -> Fork {
+        self.config.fork_at(number, timestamp)
+    }
+
     fn index(&mut self, block: Arc<MinedBlock>) {
         let number = block.number();
         self.by_hash.insert(block.hash, number);
@@ -570,6 +596,10 @@ impl DevChain {
         template: &BlockTemplate,
         txs: Vec<NodeTx>,
     ) -> Result<Mined, BlockError> {
+        // A loaded chain's schedule may start a fork at this block.
+        self.fork = self
+            .config
+            .fork_at(self.head_number() + 1, template.timestamp);
         let ctx = self.next_context(template);
         let options = ExecuteOptions {
             mode: ExecutionMode::Block,

@@ -40,6 +40,8 @@ pub struct NodeConfig {
     pub no_mining: bool,
     /// A geth genesis file to start from (`--init`).
     pub init: Option<PathBuf>,
+    /// RLP-encoded blocks to import onto the `--init` genesis (`--import`).
+    pub import: Option<PathBuf>,
     /// Load an anvil state file at start (`--load-state`, or `--state` when it exists).
     pub load_state: Option<PathBuf>,
     /// Write an anvil state file on exit (`--dump-state`, or `--state`).
@@ -74,6 +76,7 @@ impl Default for NodeConfig {
             block_time: None,
             no_mining: false,
             init: None,
+            import: None,
             load_state: None,
             dump_state: None,
             state_interval: None,
