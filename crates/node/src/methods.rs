@@ -97,6 +97,9 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_chainId" => hex_u64(s.chain.chain_id),
         "eth_protocolVersion" => hex_u64(0x41),
         "eth_syncing" => json!(false),
+        "engine_forkchoiceUpdatedV1"
+        | "engine_forkchoiceUpdatedV2"
+        | "engine_forkchoiceUpdatedV3" => forkchoice_updated(&mut s, p)?,
         "eth_hashrate" => hex_u64(0),
         "eth_coinbase" => json!(s.coinbase),
         "eth_accounts" => {
@@ -665,4 +668,57 @@ fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
     }
     let _ = &c.request;
     Ok(out)
+}
+
+/// `engine_forkchoiceUpdated`: makes a held block the head (dropping the blocks after it when
+/// its state is kept) and sets the safe and finalized blocks; building payloads is not
+/// supported (`payloadId` is null).
+fn forkchoice_updated(s: &mut NodeState, p: &Params) -> Result<Value, RpcError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ForkchoiceState {
+        head_block_hash: B256,
+        safe_block_hash: B256,
+        finalized_block_hash: B256,
+    }
+    let fc: ForkchoiceState = p.required(0, "forkchoiceState")?;
+    let Some(head) = s
+        .chain
+        .block_by_hash(&fc.head_block_hash)
+        .map(|b| b.number())
+    else {
+        return Ok(json!({
+            "payloadStatus": {"status": "SYNCING", "latestValidHash": null, "validationError": null},
+            "payloadId": null,
+        }));
+    };
+    let number_of = |s: &NodeState, hash: &B256| -> Result<u64, RpcError> {
+        if hash.is_zero() {
+            return Ok(0);
+        }
+        s.chain
+            .block_by_hash(hash)
+            .map(|b| b.number())
+            .ok_or_else(|| RpcError::new(-38002, "Invalid forkchoice state"))
+    };
+    let safe = number_of(s, &fc.safe_block_hash)?;
+    let finalized = number_of(s, &fc.finalized_block_hash)?;
+    if safe > head || finalized > safe {
+        return Err(RpcError::new(-38002, "Invalid forkchoice state"));
+    }
+    if head != s.chain.head_number() {
+        let state = s.chain.state_at(head).ok_or_else(|| {
+            RpcError::server(format!("the state of block {head} is no longer kept"))
+        })?;
+        s.chain.rewind(head, state);
+    }
+    s.safe_finalized = Some((safe, finalized));
+    Ok(json!({
+        "payloadStatus": {
+            "status": "VALID",
+            "latestValidHash": fc.head_block_hash,
+            "validationError": null,
+        },
+        "payloadId": null,
+    }))
 }

@@ -162,6 +162,7 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
         snapshots: BTreeMap::new(),
         dropped_snapshots: HashSet::new(),
         next_snapshot: 0,
+        safe_finalized: None,
         filters: Filters::default(),
         subscriptions: Subscriptions::default(),
         store,
@@ -265,9 +266,15 @@ fn build_loaded_state(
         snapshots: BTreeMap::new(),
         dropped_snapshots: HashSet::new(),
         next_snapshot: 0,
+        safe_finalized: None,
         filters: Filters::default(),
         subscriptions: Subscriptions::default(),
         store: None,
+    })
+    .map(|mut s: NodeState| {
+        let head = s.chain.head_number();
+        s.safe_finalized = Some((head, head));
+        s
     })
 }
 
