@@ -408,6 +408,149 @@ pub fn import_chain(
     })
 }
 
+/// The EIP-2124 fork hash after the forks of `genesis`'s config active at block `number`
+/// and `timestamp`: CRC-32 of the genesis hash and each distinct fork block, then fork time
+/// (those after the genesis time), as 8 big-endian bytes.
+pub fn fork_hash(genesis: &GenesisFile, genesis_hash: B256, number: u64, timestamp: u64) -> u32 {
+    let (blocks, times) = fork_points(genesis);
+    let mut crc = flate2::Crc::new();
+    crc.update(genesis_hash.as_slice());
+    for b in blocks.into_iter().filter(|b| *b <= number) {
+        crc.update(&b.to_be_bytes());
+    }
+    for t in times.into_iter().filter(|t| *t <= timestamp) {
+        crc.update(&t.to_be_bytes());
+    }
+    crc.sum()
+}
+
+/// Distinct fork blocks (above 0) and fork times (above the genesis time), ascending.
+fn fork_points(genesis: &GenesisFile) -> (Vec<u64>, Vec<u64>) {
+    let genesis_time = genesis.timestamp.unwrap_or(0);
+    let mut blocks = std::collections::BTreeSet::new();
+    let mut times = std::collections::BTreeSet::new();
+    for (key, value) in &genesis.config.rest {
+        let Ok(n) = quantity(key, value) else {
+            continue;
+        };
+        if key.ends_with("Block") && n > 0 {
+            blocks.insert(n);
+        } else if key.ends_with("Time") && n > genesis_time {
+            times.insert(n);
+        }
+    }
+    (blocks.into_iter().collect(), times.into_iter().collect())
+}
+
+/// The name EIP-7910 gives each precompile.
+fn precompile_name(address: &Address) -> Option<&'static str> {
+    let n = u16::from_be_bytes([address[18], address[19]]);
+    if address[..18].iter().any(|b| *b != 0) {
+        return None;
+    }
+    Some(match n {
+        1 => "ECREC",
+        2 => "SHA256",
+        3 => "RIPEMD160",
+        4 => "ID",
+        5 => "MODEXP",
+        6 => "BN254_ADD",
+        7 => "BN254_MUL",
+        8 => "BN254_PAIRING",
+        9 => "BLAKE2F",
+        0x0a => "KZG_POINT_EVALUATION",
+        0x0b => "BLS12_G1ADD",
+        0x0c => "BLS12_G1MSM",
+        0x0d => "BLS12_G2ADD",
+        0x0e => "BLS12_G2MSM",
+        0x0f => "BLS12_PAIRING_CHECK",
+        0x10 => "BLS12_MAP_FP_TO_G1",
+        0x11 => "BLS12_MAP_FP2_TO_G2",
+        0x100 => "P256VERIFY",
+        _ => return None,
+    })
+}
+
+/// `eth_config` (EIP-7910) for a chain loaded at `head`: the fork in force, the next one
+/// scheduled by time and the last one, each with its blob schedule, fork id, precompiles
+/// and system contracts.
+pub fn eth_config(genesis: &GenesisFile, chain: &DevChain) -> serde_json::Value {
+    use serde_json::json;
+    let config = chain.config();
+    let genesis_hash = chain
+        .block(chain.first_number())
+        .map_or(B256::ZERO, |b| b.hash);
+    let head = &chain.head().block.header;
+    let describe = |fork: Fork, number: u64, time: u64| {
+        let spec = Spec::of(fork);
+        let activation_time = match config.forks.iter().find(|(f, _)| *f == fork) {
+            Some((_, Activation::Timestamp(t))) => *t,
+            _ => 0,
+        };
+        let mut precompiles = serde_json::Map::new();
+        for address in ember_evm::Precompiles::for_fork(fork).addresses() {
+            if let Some(name) = precompile_name(address) {
+                precompiles.insert(name.into(), json!(address));
+            }
+        }
+        let mut system = serde_json::Map::new();
+        if spec.beacon_roots_call {
+            system.insert(
+                "BEACON_ROOTS_ADDRESS".into(),
+                json!(ember_blockchain::execute::BEACON_ROOTS_ADDRESS),
+            );
+        }
+        if spec.execution_requests {
+            system.insert(
+                "CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS".into(),
+                json!(ember_blockchain::execute::CONSOLIDATION_REQUEST_ADDRESS),
+            );
+            system.insert(
+                "DEPOSIT_CONTRACT_ADDRESS".into(),
+                json!(config.deposit_contract),
+            );
+            system.insert(
+                "WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS".into(),
+                json!(ember_blockchain::execute::WITHDRAWAL_REQUEST_ADDRESS),
+            );
+        }
+        if spec.history_call {
+            system.insert(
+                "HISTORY_STORAGE_ADDRESS".into(),
+                json!(ember_blockchain::execute::HISTORY_STORAGE_ADDRESS),
+            );
+        }
+        let blob = config.blob_params(fork).map_or(serde_json::Value::Null, |b| {
+            json!({"target": b.target, "max": b.max, "baseFeeUpdateFraction": b.update_fraction})
+        });
+        json!({
+            "activationTime": activation_time,
+            "blobSchedule": blob,
+            "chainId": format!("{:#x}", config.chain_id),
+            "forkId": format!("{:#010x}", fork_hash(genesis, genesis_hash, number, time)),
+            "precompiles": precompiles,
+            "systemContracts": system,
+        })
+    };
+    let current_fork = config.fork_at(head.number, head.timestamp);
+    let current = describe(current_fork, head.number, head.timestamp);
+    let later: Vec<(Fork, u64)> = config
+        .forks
+        .iter()
+        .filter_map(|(f, a)| match a {
+            Activation::Timestamp(t) if *t > head.timestamp => Some((*f, *t)),
+            _ => None,
+        })
+        .collect();
+    let next = later.first().map_or(serde_json::Value::Null, |(f, t)| {
+        describe(*f, head.number, *t)
+    });
+    let last = later.last().map_or(serde_json::Value::Null, |(f, t)| {
+        describe(*f, head.number, *t)
+    });
+    json!({"current": current, "next": next, "last": last})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,6 +144,13 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             hex_bytes(&code)
         }
         "eth_getStorageAt" => {
+            if let Some(Value::String(key)) = p.raw(1) {
+                if key.trim_start_matches("0x").len() > 64 {
+                    return Err(RpcError::invalid_params(format!(
+                        "storage key too long (want at most 32 bytes): {key:?}"
+                    )));
+                }
+            }
             let address: Address = p.required(0, "address")?;
             let slot: U256 = p.required(1, "slot")?;
             let state = s.state_at(p.optional(2, "block")?)?;
@@ -151,6 +158,68 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             json!(B256::from(value))
         }
         "eth_getProof" => crate::proof::get_proof(&s, p)?,
+        "eth_getStorageValues" => {
+            let request: BTreeMap<Address, Vec<U256>> = p.required(0, "requests")?;
+            if request.is_empty() {
+                return Err(RpcError::invalid_params("empty request"));
+            }
+            let state = s.state_at(p.optional(1, "block")?)?;
+            let mut out = serde_json::Map::new();
+            for (address, slots) in &request {
+                let values = slots
+                    .iter()
+                    .map(|slot| Ok(json!(B256::from(s.slot_in(&state, *address, *slot)?))))
+                    .collect::<Result<Vec<Value>, RpcError>>()?;
+                out.insert(format!("{address:#x}"), Value::Array(values));
+            }
+            Value::Object(out)
+        }
+        "eth_config" => match &s.config.spec_chain {
+            Some(config) => config.clone(),
+            None => return Err(RpcError::new(-32601, "Method not found: eth_config")),
+        },
+        "eth_baseFee" => hex_u256(s.peek_template().base_fee),
+        "eth_capabilities" => {
+            let head = s.chain.head();
+            let oldest = json!({"disabled": false, "oldestBlock": hex_u64(s.chain.first_number())});
+            json!({
+                "head": {"number": hex_u64(head.number()), "hash": head.hash},
+                "state": oldest, "tx": oldest, "receipts": oldest, "blocks": oldest,
+                "stateproofs": oldest,
+                "logs": {"disabled": false, "oldestBlock": hex_u64(s.chain.first_number())},
+            })
+        }
+        "debug_getRawBlock" | "debug_getRawHeader" | "debug_getRawReceipts" => {
+            require_0x(p, 0)?;
+            let id: BlockId = p.required(0, "block")?;
+            let block = s
+                .resolve(Some(id))
+                .ok()
+                .and_then(|n| s.chain.block(n))
+                .ok_or_else(|| RpcError::server("block not found"))?;
+            match method {
+                "debug_getRawBlock" => hex_bytes(&block.block.encoded()),
+                "debug_getRawHeader" => hex_bytes(&block.block.header.encoded()),
+                _ => Value::Array(
+                    block
+                        .outcomes
+                        .iter()
+                        .map(|o| hex_bytes(&o.receipt.encoded()))
+                        .collect(),
+                ),
+            }
+        }
+        "debug_getRawTransaction" => {
+            require_0x(p, 0)?;
+            let hash: B256 = p.required(0, "hash")?;
+            match s.chain.find_tx(&hash) {
+                Some((block, i)) => hex_bytes(&block.txs[i].tx.encode()),
+                None => match s.pool.get(&hash) {
+                    Some(tx) => hex_bytes(&tx.tx.encode()),
+                    None => Value::Null,
+                },
+            }
+        }
         // ---- fees ----
         "eth_gasPrice" => hex_u256(s.gas_price()),
         "eth_maxPriorityFeePerGas" => hex_u256(s.suggested_tip()),
@@ -348,6 +417,21 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let (ready, queued) = split_pool(&s);
             json!({ "pending": hex_u64(ready.len() as u64), "queued": hex_u64(queued.len() as u64) })
         }
+        "txpool_contentFrom" => {
+            let address: Address = p.required(0, "address")?;
+            let (ready, queued) = split_pool(&s);
+            let group = |txs: &[&NodeTx]| {
+                let mut by_nonce = serde_json::Map::new();
+                for tx in txs.iter().filter(|t| t.sender == address) {
+                    by_nonce.insert(
+                        tx.nonce().to_string(),
+                        render::pending_transaction(tx, None),
+                    );
+                }
+                Value::Object(by_nonce)
+            };
+            json!({ "pending": group(&ready), "queued": group(&queued) })
+        }
         "txpool_content" | "txpool_inspect" => {
             let inspect = method == "txpool_inspect";
             let (ready, queued) = split_pool(&s);
@@ -380,7 +464,55 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         // ---- cheat codes ----
         _ => return crate::cheats::dispatch(node, &mut s, method, p),
     };
+    let mut result = result;
+    if s.config.follows_spec() {
+        spec_fixups(method, &mut result);
+    }
     Ok(result)
+}
+
+/// A block parameter written as a number must be `0x`-hex (geth's words).
+fn require_0x(p: &Params, index: usize) -> Result<(), RpcError> {
+    if let Some(Value::String(text)) = p.raw(index) {
+        let tag = matches!(
+            text.as_str(),
+            "latest" | "earliest" | "pending" | "safe" | "finalized"
+        );
+        if !tag && !text.starts_with("0x") {
+            return Err(RpcError::invalid_params(format!(
+                "invalid argument {index}: hex string without 0x prefix"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where the specification and anvil differ, on a chain that follows the specification:
+/// blocks carry no `totalDifficulty` (removed from the spec after the merge), receipts no
+/// `blockTimestamp`, and `blobGasPrice` only for blob transactions.
+fn spec_fixups(method: &str, result: &mut Value) {
+    fn receipt(r: &mut Value) {
+        if let Some(map) = r.as_object_mut() {
+            map.remove("blockTimestamp");
+            if map.get("type") != Some(&json!("0x3")) {
+                map.remove("blobGasPrice");
+            }
+        }
+    }
+    match method {
+        "eth_getBlockByNumber" | "eth_getBlockByHash" => {
+            if let Some(map) = result.as_object_mut() {
+                map.remove("totalDifficulty");
+            }
+        }
+        "eth_getTransactionReceipt" => receipt(result),
+        "eth_getBlockReceipts" => {
+            if let Some(list) = result.as_array_mut() {
+                list.iter_mut().for_each(receipt);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The block the pool would mine next: its header values and transactions (no roots yet).
@@ -465,6 +597,9 @@ fn logs(s: &NodeState, filter: &LogFilter) -> Result<Vec<Value>, RpcError> {
     let from = s.resolve(filter.from_block)?;
     let to = s.resolve(filter.to_block)?;
     if from > to {
+        if s.config.follows_spec() {
+            return Err(RpcError::invalid_params("invalid block range params"));
+        }
         return Ok(out);
     }
     for number in from..=to {

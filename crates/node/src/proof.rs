@@ -177,5 +177,14 @@ pub fn get_proof(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     let slots: Vec<U256> = p.required(1, "storageKeys")?;
     let block: Option<BlockId> = p.optional(2, "block")?;
     let state = s.state_at(block)?;
-    Ok(account_proof(&state, address, &slots).to_json())
+    let mut out = account_proof(&state, address, &slots).to_json();
+    // geth echoes each key as the request spelled it.
+    if let (true, Some(Value::Array(keys))) = (s.config.follows_spec(), p.raw(1)) {
+        if let Some(Value::Array(proofs)) = out.get_mut("storageProof") {
+            for (proof, key) in proofs.iter_mut().zip(keys) {
+                proof["key"] = key.clone();
+            }
+        }
+    }
+    Ok(out)
 }

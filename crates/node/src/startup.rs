@@ -245,6 +245,7 @@ fn build_loaded_state(
     }
     let chain = imported.chain;
     config.fork = chain.fork;
+    config.spec_chain = Some(crate::import::eth_config(genesis, &chain));
     let mining = match config.block_time {
         Some(interval) => MiningMode::Interval(interval),
         None => MiningMode::Manual,

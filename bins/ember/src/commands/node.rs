@@ -124,6 +124,7 @@ impl Args {
             no_mining: self.no_mining,
             init: self.init,
             import: self.import,
+            spec_chain: None,
             load_state,
             dump_state: self.dump_state.or(self.state),
             state_interval: self.state_interval.map(Duration::from_secs),
