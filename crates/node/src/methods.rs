@@ -738,6 +738,7 @@ fn eth_estimate_gas(node: &Node, p: &Params) -> Result<Value, RpcError> {
 }
 
 fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    let follows_spec = node.lock()?.config.follows_spec();
     let c = call_setup(node, p)?;
     let mut always_warm: std::collections::HashSet<Address> = std::collections::HashSet::new();
     always_warm.insert(c.env.caller);
@@ -772,6 +773,8 @@ fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
         let error = match &result.result {
             ExecutionResult::Success { .. } => None,
             // Anvil answers a reverting call with the revert error.
+            // The specification reports it in the result's `error`.
+            ExecutionResult::Revert { .. } if follows_spec => Some("execution reverted".into()),
             ExecutionResult::Revert { output, .. } => return Err(exec::revert_error(output)),
             ExecutionResult::Halt { reason, .. } => Some(exec::halt_error(reason).message),
         };

@@ -178,11 +178,11 @@ pub fn get_proof(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     let block: Option<BlockId> = p.optional(2, "block")?;
     let state = s.state_at(block)?;
     let mut out = account_proof(&state, address, &slots).to_json();
-    // geth echoes each key as the request spelled it.
-    if let (true, Some(Value::Array(keys))) = (s.config.follows_spec(), p.raw(1)) {
+    // The specification writes each key as a quantity.
+    if s.config.follows_spec() {
         if let Some(Value::Array(proofs)) = out.get_mut("storageProof") {
-            for (proof, key) in proofs.iter_mut().zip(keys) {
-                proof["key"] = key.clone();
+            for (proof, key) in proofs.iter_mut().zip(&slots) {
+                proof["key"] = json!(format!("{key:#x}"));
             }
         }
     }
