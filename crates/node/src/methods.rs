@@ -81,6 +81,9 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_createAccessList" => return eth_create_access_list(node, p),
         "debug_traceTransaction" => return crate::debug::trace_transaction(node, p),
         "debug_traceCall" => return crate::debug::trace_call(node, p),
+        "debug_traceBlockByNumber" | "debug_traceBlockByHash" => {
+            return trace_block(node, method, p)
+        }
         _ => {}
     }
     let mut s = node.lock()?;
@@ -859,4 +862,40 @@ fn forkchoice_updated(s: &mut NodeState, p: &Params) -> Result<Value, RpcError> 
         },
         "payloadId": null,
     }))
+}
+
+/// `debug_traceBlockByNumber` / `debug_traceBlockByHash [block, options]`: each transaction
+/// of the block traced as `debug_traceTransaction` traces it, with its hash.
+fn trace_block(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError> {
+    require_0x(p, 0)?;
+    let hashes: Vec<B256> = {
+        let s = node.lock()?;
+        let block = if method == "debug_traceBlockByHash" {
+            let hash: B256 = p.required(0, "hash")?;
+            s.chain
+                .block_by_hash(&hash)
+                .ok_or_else(|| RpcError::server(format!("block {hash} not found")))?
+        } else {
+            let id: BlockId = p.required(0, "block")?;
+            let number = s.resolve(Some(id))?;
+            s.chain
+                .block(number)
+                .ok_or_else(|| RpcError::server(format!("block #{number} not found")))?
+        };
+        if block.number() == 0 {
+            return Err(RpcError::server("genesis is not traceable"));
+        }
+        block.txs.iter().map(|t| t.hash).collect()
+    };
+    let options = p.raw(1).filter(|o| !o.is_null()).cloned();
+    let mut out = Vec::with_capacity(hashes.len());
+    for hash in hashes {
+        let params = match &options {
+            Some(o) => json!([hash, o]),
+            None => json!([hash]),
+        };
+        let result = crate::debug::trace_transaction(node, &Params::new(params)?)?;
+        out.push(json!({"txHash": hash, "result": result}));
+    }
+    Ok(Value::Array(out))
 }
