@@ -12,7 +12,7 @@ use std::sync::Arc;
 use alloy_primitives::B64;
 use ember_blockchain::{Activation, Block, Chain, ChainConfig, MAINNET_DEPOSIT_CONTRACT};
 use ember_evm::InMemoryDb;
-use ember_primitives::{Address, BlobParams, Bytes, Fork, Spec, B256, U256};
+use ember_primitives::{Address, BlobParams, Fork, Spec, B256, U256};
 
 use crate::chain::{DevChain, MinedBlock, STATE_HISTORY};
 use crate::genesis::GenesisFile;
@@ -248,7 +248,7 @@ pub fn genesis_block(genesis: &GenesisFile, config: &ChainConfig, state: &mut In
         number,
         gas_limit: genesis.gas_limit.unwrap_or(5000),
         timestamp,
-        extra_data: genesis.extra_data.clone().unwrap_or_else(Bytes::new),
+        extra_data: genesis.extra_data.clone().unwrap_or_default(),
         mix_hash: genesis.mix_hash.unwrap_or_default(),
         nonce: B64::from(genesis.nonce.unwrap_or(0).to_be_bytes()),
         base_fee_per_gas: spec
