@@ -19,12 +19,11 @@ use crate::genesis::GenesisFile;
 use crate::tx::NodeTx;
 
 /// geth's `config` keys of fork blocks, with the fork each starts. `eip155Block` and
-/// `eip158Block` both name Spurious Dragon (geth allows them apart; Ember takes the later).
+/// `eip158Block` (both Spurious Dragon, which geth allows apart) are read on their own:
+/// Ember takes the later.
 const FORK_BLOCKS: &[(&str, Fork)] = &[
     ("homesteadBlock", Fork::Homestead),
     ("eip150Block", Fork::Tangerine),
-    ("eip155Block", Fork::SpuriousDragon),
-    ("eip158Block", Fork::SpuriousDragon),
     ("byzantiumBlock", Fork::Byzantium),
     ("constantinopleBlock", Fork::Constantinople),
     ("petersburgBlock", Fork::Petersburg),
@@ -118,8 +117,14 @@ impl Schedule {
             return Ok(None);
         }
         let mut forks: Vec<(Fork, Activation)> = vec![(Fork::Frontier, Activation::Block(0))];
+        let mut spurious_dragon: Option<u64> = None;
         for (key, value) in rest {
             if value.is_null() || IGNORED_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            if key == "eip155Block" || key == "eip158Block" {
+                let at = quantity(key, value)?;
+                spurious_dragon = Some(spurious_dragon.map_or(at, |n| n.max(at)));
                 continue;
             }
             if let Some((_, fork)) = FORK_BLOCKS.iter().find(|(k, _)| k == key) {
@@ -139,17 +144,8 @@ impl Schedule {
                 return Err(format!("config.{key}: a fork Ember does not have"));
             }
         }
-        // eip155Block and eip158Block: keep the later of the two.
-        let spurious: Vec<u64> = forks
-            .iter()
-            .filter_map(|(f, a)| match (f, a) {
-                (Fork::SpuriousDragon, Activation::Block(n)) => Some(*n),
-                _ => None,
-            })
-            .collect();
-        if let Some(latest) = spurious.iter().max().copied() {
-            forks.retain(|(f, _)| *f != Fork::SpuriousDragon);
-            forks.push((Fork::SpuriousDragon, Activation::Block(latest)));
+        if let Some(at) = spurious_dragon {
+            forks.push((Fork::SpuriousDragon, Activation::Block(at)));
         }
         forks.sort_by_key(|(f, _)| *f);
         let mut blob_schedule = Vec::new();

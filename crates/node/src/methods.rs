@@ -147,7 +147,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             hex_bytes(&code)
         }
         "eth_getStorageAt" => {
-            if let Some(Value::String(key)) = p.raw(1) {
+            if let (true, Some(Value::String(key))) = (s.config.follows_spec(), p.raw(1)) {
                 if key.trim_start_matches("0x").len() > 64 {
                     return Err(RpcError::invalid_params(format!(
                         "storage key too long (want at most 32 bytes): {key:?}"
@@ -420,7 +420,8 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let (ready, queued) = split_pool(&s);
             json!({ "pending": hex_u64(ready.len() as u64), "queued": hex_u64(queued.len() as u64) })
         }
-        "txpool_contentFrom" => {
+        // anvil has no txpool_contentFrom: only a chain that follows the spec answers it.
+        "txpool_contentFrom" if s.config.follows_spec() => {
             let address: Address = p.required(0, "address")?;
             let (ready, queued) = split_pool(&s);
             let group = |txs: &[&NodeTx]| {
