@@ -601,6 +601,22 @@ impl DevChain {
             .config
             .fork_at(self.head_number() + 1, template.timestamp);
         let ctx = self.next_context(template);
+        let withdrawals = self.spec().withdrawals.then(Vec::new);
+        self.mine_with(ctx, txs, withdrawals, Bytes::new())
+    }
+
+    /// Mines a block with the environment `ctx` (its fork, number, time, fee recipient,
+    /// PREVRANDAO, beacon root), `txs` in this order (invalid ones left out and returned),
+    /// `withdrawals` and `extra_data` on the head; the new block becomes the head
+    /// (`testing_buildBlockV1` runs it on a copy of the chain).
+    pub fn mine_with(
+        &mut self,
+        ctx: BlockContext,
+        txs: Vec<NodeTx>,
+        withdrawals: Option<Vec<ember_blockchain::Withdrawal>>,
+        extra_data: Bytes,
+    ) -> Result<Mined, BlockError> {
+        self.fork = ctx.fork;
         let options = ExecuteOptions {
             mode: ExecutionMode::Block,
             on_invalid_tx: InvalidTxPolicy::Skip,
@@ -609,7 +625,6 @@ impl DevChain {
             precompile_cache: None,
             allow_sender_with_code: true,
         };
-        let withdrawals = self.spec().withdrawals.then(Vec::new);
         let db = TrackedDb {
             db: InMemoryDb::clone(&self.state),
             tracker: ChangeTracker::default(),
@@ -646,7 +661,7 @@ impl DevChain {
             gas_limit: ctx.gas_limit,
             gas_used: execution.gas_used,
             timestamp: ctx.timestamp,
-            extra_data: Bytes::new(),
+            extra_data,
             mix_hash: ctx.prevrandao,
             nonce: Default::default(),
             base_fee_per_gas: self.spec().tx_fee_market.then_some(ctx.base_fee),

@@ -181,6 +181,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             Some(config) => config.clone(),
             None => return Err(RpcError::new(-32601, "Method not found: eth_config")),
         },
+        "testing_buildBlockV1" => build_block(&s, p)?,
         "eth_baseFee" => hex_u256(s.peek_template().base_fee),
         "eth_capabilities" => {
             let head = s.chain.head();
@@ -246,7 +247,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                 return Err(RpcError::invalid_params("Empty transaction data"));
             }
             // Anvil's words; the decoder's reason follows for people.
-            let tx = Transaction::decode(&raw).map_err(|e| {
+            let tx = decode_raw_transaction(&raw).map_err(|e| {
                 // The decoder's reason goes to the node's log; anvil's words to the client.
                 eprintln!("eth_sendRawTransaction: {e}");
                 RpcError::invalid_params("Failed to decode transaction")
@@ -899,4 +900,217 @@ fn trace_block(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError>
         out.push(json!({"txHash": hash, "result": result}));
     }
     Ok(Value::Array(out))
+}
+
+/// A raw transaction, also a blob transaction in its network form (EIP-4844:
+/// `0x03 || rlp([tx_payload_body, blobs, commitments, proofs])`; EIP-7594 adds a wrapper
+/// version after the body), whose versioned hashes must be those of its commitments (the KZG
+/// proofs are not verified).
+fn decode_raw_transaction(raw: &[u8]) -> Result<Transaction, String> {
+    let plain = match Transaction::decode(raw) {
+        Ok(tx) => return Ok(tx),
+        Err(e) => e.to_string(),
+    };
+    if raw.first() != Some(&0x03) {
+        return Err(plain);
+    }
+    let mut outer = &raw[1..];
+    let header = alloy_rlp::Header::decode(&mut outer).map_err(|e| e.to_string())?;
+    if !header.list {
+        return Err(plain);
+    }
+    let items = outer;
+    let mut rest = items;
+    let item = |rest: &mut &[u8], split: bool| -> Result<(Vec<u8>, Vec<Bytes>), String> {
+        let start = *rest;
+        let h = alloy_rlp::Header::decode(rest).map_err(|e| e.to_string())?;
+        let len = start.len() - rest.len() + h.payload_length;
+        if len > start.len() {
+            return Err("truncated network-form blob transaction".into());
+        }
+        let whole = start[..len].to_vec();
+        let mut payload = &rest[..h.payload_length];
+        *rest = &rest[h.payload_length..];
+        let mut elems = Vec::new();
+        while split && h.list && !payload.is_empty() {
+            let e = <alloy_rlp::Bytes as alloy_rlp::Decodable>::decode(&mut payload)
+                .map_err(|e| e.to_string())?;
+            elems.push(Bytes::from(e.to_vec()));
+        }
+        Ok((whole, elems))
+    };
+    let (body, _) = item(&mut rest, false)?;
+    // Osaka's form (EIP-7594) puts a wrapper version before the blobs.
+    let (second, _) = item(&mut rest, false)?;
+    if second.first().is_some_and(|b| *b < 0xc0) {
+        item(&mut rest, false)?;
+    }
+    let (_, commitments) = item(&mut rest, true)?;
+    let mut typed = vec![0x03];
+    typed.extend_from_slice(&body);
+    let tx = Transaction::decode(&typed).map_err(|e| e.to_string())?;
+    if let Transaction::Blob(blob) = &tx {
+        let want: Vec<B256> = commitments
+            .iter()
+            .map(|c| {
+                use sha2::Digest;
+                let mut h = B256::from_slice(&sha2::Sha256::digest(c));
+                h.0[0] = ember_primitives::VERSIONED_HASH_VERSION_KZG;
+                h
+            })
+            .collect();
+        if want != blob.blob_versioned_hashes {
+            return Err("the sidecar's commitments are not the versioned hashes".into());
+        }
+    }
+    Ok(tx)
+}
+
+/// `testing_buildBlockV1 [parentHash, payloadAttributes, transactions | null, extraData]`:
+/// the block the node would build on the head (from these raw transactions, or the pool's
+/// when null) as an engine API payload, without adding it to the chain.
+fn build_block(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RpcWithdrawal {
+        index: Quantity,
+        validator_index: Quantity,
+        address: Address,
+        amount: Quantity,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Attributes {
+        timestamp: Quantity,
+        prev_randao: B256,
+        suggested_fee_recipient: Address,
+        #[serde(default)]
+        withdrawals: Option<Vec<RpcWithdrawal>>,
+        #[serde(default)]
+        parent_beacon_block_root: Option<B256>,
+    }
+    let parent: B256 = p.required(0, "parentHash")?;
+    let attributes: Attributes = p.required(1, "payloadAttributes")?;
+    let raw_txs: Option<Vec<Bytes>> = p.optional(2, "transactions")?;
+    let extra_data: Bytes = p.optional(3, "extraData")?.unwrap_or_default();
+    let head = s.chain.head();
+    if parent != head.hash {
+        return Err(RpcError::server(format!(
+            "block {parent} is not the head: only the head can be built on"
+        )));
+    }
+    let number = head.number() + 1;
+    let timestamp = attributes.timestamp.0;
+    let fork = s.chain.fork_at(number, timestamp);
+    let spec = ember_primitives::Spec::of(fork);
+    let base_fee = s.chain.next_base_fee();
+    // geth's miner: the gas limit moves toward its 60M target by at most parent/1024 - 1.
+    let parent_limit = head.block.header.gas_limit;
+    let step = (parent_limit / 1024).saturating_sub(1);
+    let target = 60_000_000u64;
+    let gas_limit = if parent_limit > target {
+        parent_limit.saturating_sub(step).max(target)
+    } else {
+        parent_limit.saturating_add(step).min(target)
+    };
+    let txs = match raw_txs {
+        Some(list) => list
+            .iter()
+            .map(|raw| {
+                let tx = decode_raw_transaction(raw)
+                    .map_err(|e| RpcError::invalid_params(format!("transaction: {e}")))?;
+                let sender = tx
+                    .recover_sender(spec)
+                    .map_err(|e| RpcError::server(format!("invalid signature: {e}")))?;
+                Ok(NodeTx::signed(tx, sender))
+            })
+            .collect::<Result<Vec<_>, RpcError>>()?,
+        None => {
+            let state = s.chain.state();
+            s.pool.select(
+                |a| state.accounts.get(&a).map_or(0, |x| x.info.nonce),
+                base_fee,
+                gas_limit,
+            )
+        }
+    };
+    let ctx = ember_blockchain::BlockContext {
+        fork,
+        number,
+        timestamp,
+        gas_limit,
+        coinbase: attributes.suggested_fee_recipient,
+        base_fee,
+        difficulty: U256::ZERO,
+        prevrandao: attributes.prev_randao,
+        excess_blob_gas: s.chain.next_excess_blob_gas(),
+        parent_hash: Some(head.hash),
+        parent_beacon_block_root: attributes.parent_beacon_block_root,
+    };
+    let withdrawals = attributes.withdrawals.map(|list| {
+        list.into_iter()
+            .map(|w| ember_blockchain::Withdrawal {
+                index: w.index.0,
+                validator_index: w.validator_index.0,
+                address: w.address,
+                amount: w.amount.0,
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut sim = s.chain.clone();
+    let mined = sim
+        .mine_with(ctx, txs, withdrawals, extra_data)
+        .map_err(|e| RpcError::server(e.to_string()))?;
+    if let Some((_, reason)) = mined.rejected.first() {
+        return Err(RpcError::server(reason.clone()));
+    }
+    let block = &mined.block;
+    let h = &block.block.header;
+    let value = block.outcomes.iter().fold(U256::ZERO, |sum, o| {
+        sum + o.effective_gas_price.saturating_sub(base_fee) * U256::from(o.gas_used)
+    });
+    let mut payload = json!({
+        "parentHash": h.parent_hash,
+        "feeRecipient": h.beneficiary,
+        "stateRoot": h.state_root,
+        "receiptsRoot": h.receipts_root,
+        "logsBloom": hex_bytes(h.logs_bloom.as_slice()),
+        "prevRandao": h.mix_hash,
+        "blockNumber": hex_u64(h.number),
+        "gasLimit": hex_u64(h.gas_limit),
+        "gasUsed": hex_u64(h.gas_used),
+        "timestamp": hex_u64(h.timestamp),
+        "extraData": hex_bytes(&h.extra_data),
+        "baseFeePerGas": hex_u256(h.base_fee_per_gas.unwrap_or_default()),
+        "blockHash": block.hash,
+        "transactions": block.txs.iter().map(|t| hex_bytes(&t.tx.encode())).collect::<Vec<_>>(),
+    });
+    let map = payload.as_object_mut().expect("object");
+    if let Some(list) = &block.block.withdrawals {
+        let list: Vec<Value> = list
+            .iter()
+            .map(|w| {
+                json!({
+                    "index": hex_u64(w.index),
+                    "validatorIndex": hex_u64(w.validator_index),
+                    "address": w.address,
+                    "amount": hex_u64(w.amount),
+                })
+            })
+            .collect();
+        map.insert("withdrawals".into(), Value::Array(list));
+    }
+    if let Some(gas) = h.blob_gas_used {
+        map.insert("blobGasUsed".into(), hex_u64(gas));
+    }
+    if let Some(gas) = h.excess_blob_gas {
+        map.insert("excessBlobGas".into(), hex_u64(gas));
+    }
+    Ok(json!({
+        "executionPayload": payload,
+        "blockValue": hex_u256(value),
+        "blobsBundle": {"commitments": [], "proofs": [], "blobs": []},
+        "executionRequests": [],
+        "shouldOverrideBuilder": false,
+    }))
 }
