@@ -569,13 +569,15 @@ mod tests {
         let s = Schedule::from_genesis(&g).unwrap().unwrap();
         assert_eq!(s.config.chain_id, 7);
         assert_eq!(s.terminal_total_difficulty, Some(U256::from(4732352u64)));
-        let c = s.config_for(U256::from(0x20000u64), &[]);
+        let c = &s.config;
         assert_eq!(c.fork_at(0, 0), Fork::Homestead);
         assert_eq!(c.fork_at(6, 0), Fork::SpuriousDragon);
         assert_eq!(c.fork_at(30, 0), Fork::London);
-        // No block reached the TTD: Paris starts at the next block.
-        assert_eq!(c.fork_at(1, 0), Fork::Homestead);
         assert_eq!(c.fork_at(40, 400), Fork::Shanghai);
+        // No block to import: the genesis has not reached the TTD, Paris starts at block 1.
+        let c = s.config_for(U256::from(0x20000u64), &[]);
+        assert_eq!(c.fork_at(0, 0), Fork::Homestead);
+        assert_eq!(c.fork_at(1, 0), Fork::Paris);
         assert_eq!(c.fork_at(40, 600), Fork::Bpo2);
         assert_eq!(c.blob_params(Fork::Cancun).unwrap().max, 6);
     }
