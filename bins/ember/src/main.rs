@@ -96,6 +96,9 @@ enum Command {
     /// port), with anvil's defaults: 10 funded accounts, chain id 31337, automine.
     #[command(after_help = NODE_EXAMPLES)]
     Node(commands::node::Args),
+    /// Import RLP-encoded blocks onto a geth genesis.json with the block executor's
+    /// validation (proof-of-work seals are not checked); names the first block rejected.
+    Import(commands::import::Args),
 }
 
 /// The trace flags geth's `evm` accepts before the subcommand, and whether each takes a
@@ -177,6 +180,7 @@ fn main() -> ExitCode {
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Asm(args) => commands::asm::run(args),
         Command::Node(args) => commands::node::run(args),
+        Command::Import(args) => commands::import::run(args),
     }
 }
 

@@ -38,17 +38,23 @@ pub fn call_setup(node: &Node, p: &Params) -> Result<CallSetup, RpcError> {
         p.optional(2, "stateOverrides")?.unwrap_or_default();
     let s = node.lock()?;
     let state = s.state_at(block_id)?;
-    let block = s.call_block_env(block_id)?;
+    let mut block = s.call_block_env(block_id)?;
+    // As the specification's reference (geth): a call that names no fee runs with a zero
+    // base fee, so BASEFEE reads 0 and no balance is needed for gas.
+    if s.config.follows_spec() && request.gas_price.is_none() && request.max_fee_per_gas.is_none() {
+        block.base_fee = ember_primitives::U256::ZERO;
+    }
     let mut db = CallDb::new(state, s.chain.remote.clone());
     exec::apply_overrides(&mut db, &overrides)?;
     let env = s.call_env(&request, db.local(), &block)?;
     let cap = request.gas.map_or(s.tx_gas_cap(), |g| g.0);
+    let fork = s.chain.fork_at(block.number, block.timestamp);
     Ok(CallSetup {
         request,
         db,
         block,
         env,
-        fork: s.chain.fork,
+        fork,
         chain_id: s.chain.chain_id,
         cap,
     })

@@ -438,6 +438,32 @@ impl DevChain {
         chain
     }
 
+    /// A chain loaded from a genesis file and imported blocks (genesis first), under
+    /// `config`'s fork schedule: `history` holds the states after the blocks before the head
+    /// (by number), `state` the head's. The next block runs the fork in force after the head.
+    pub fn from_imported(
+        config: ChainConfig,
+        blocks: Vec<MinedBlock>,
+        history: Vec<(u64, Arc<InMemoryDb>)>,
+        state: InMemoryDb,
+    ) -> Self {
+        let head = blocks
+            .last()
+            .map(|b| b.block.header.clone())
+            .unwrap_or_default();
+        let fork = config.fork_at(head.number + 1, head.timestamp + 1);
+        let mut chain = DevChain::from_blocks(fork, config.chain_id, blocks, state);
+        chain.config = config;
+        chain.history = history.into();
+        chain
+    }
+
+    /// The fork of block `number` with `timestamp` under the chain's schedule (the one fork
+    /// of a dev chain).
+    pub fn fork_at(&self, number: u64, timestamp: u64) -> Fork {
+        self.config.fork_at(number, timestamp)
+    }
+
     fn index(&mut self, block: Arc<MinedBlock>) {
         let number = block.number();
         self.by_hash.insert(block.hash, number);
@@ -570,7 +596,27 @@ impl DevChain {
         template: &BlockTemplate,
         txs: Vec<NodeTx>,
     ) -> Result<Mined, BlockError> {
+        // A loaded chain's schedule may start a fork at this block.
+        self.fork = self
+            .config
+            .fork_at(self.head_number() + 1, template.timestamp);
         let ctx = self.next_context(template);
+        let withdrawals = self.spec().withdrawals.then(Vec::new);
+        self.mine_with(ctx, txs, withdrawals, Bytes::new())
+    }
+
+    /// Mines a block with the environment `ctx` (its fork, number, time, fee recipient,
+    /// PREVRANDAO, beacon root), `txs` in this order (invalid ones left out and returned),
+    /// `withdrawals` and `extra_data` on the head; the new block becomes the head
+    /// (`testing_buildBlockV1` runs it on a copy of the chain).
+    pub fn mine_with(
+        &mut self,
+        ctx: BlockContext,
+        txs: Vec<NodeTx>,
+        withdrawals: Option<Vec<ember_blockchain::Withdrawal>>,
+        extra_data: Bytes,
+    ) -> Result<Mined, BlockError> {
+        self.fork = ctx.fork;
         let options = ExecuteOptions {
             mode: ExecutionMode::Block,
             on_invalid_tx: InvalidTxPolicy::Skip,
@@ -579,7 +625,6 @@ impl DevChain {
             precompile_cache: None,
             allow_sender_with_code: true,
         };
-        let withdrawals = self.spec().withdrawals.then(Vec::new);
         let db = TrackedDb {
             db: InMemoryDb::clone(&self.state),
             tracker: ChangeTracker::default(),
@@ -616,7 +661,7 @@ impl DevChain {
             gas_limit: ctx.gas_limit,
             gas_used: execution.gas_used,
             timestamp: ctx.timestamp,
-            extra_data: Bytes::new(),
+            extra_data,
             mix_hash: ctx.prevrandao,
             nonce: Default::default(),
             base_fee_per_gas: self.spec().tx_fee_market.then_some(ctx.base_fee),

@@ -40,6 +40,11 @@ pub struct NodeConfig {
     pub no_mining: bool,
     /// A geth genesis file to start from (`--init`).
     pub init: Option<PathBuf>,
+    /// RLP-encoded blocks to import onto the `--init` genesis (`--import`).
+    pub import: Option<PathBuf>,
+    /// Set when the chain runs a genesis file's fork schedule: the node then answers as the
+    /// JSON-RPC specification says where it and anvil differ. Holds `eth_config`'s answer.
+    pub spec_chain: Option<serde_json::Value>,
     /// Load an anvil state file at start (`--load-state`, or `--state` when it exists).
     pub load_state: Option<PathBuf>,
     /// Write an anvil state file on exit (`--dump-state`, or `--state`).
@@ -74,6 +79,8 @@ impl Default for NodeConfig {
             block_time: None,
             no_mining: false,
             init: None,
+            import: None,
+            spec_chain: None,
             load_state: None,
             dump_state: None,
             state_interval: None,
@@ -98,6 +105,11 @@ pub enum MiningMode {
 }
 
 impl NodeConfig {
+    /// The chain runs a genesis file's fork schedule (see [`NodeConfig::spec_chain`]).
+    pub fn follows_spec(&self) -> bool {
+        self.spec_chain.is_some()
+    }
+
     /// The mining mode the flags ask for.
     pub fn mining_mode(&self) -> MiningMode {
         match (self.no_mining, self.block_time) {

@@ -202,7 +202,7 @@ pub fn trace_transaction(node: &Node, p: &Params) -> Result<Value, RpcError> {
             index,
             parent,
             s.chain.remote.clone(),
-            s.chain.fork,
+            s.chain.fork_at(number, block.block.header.timestamp),
             s.chain.config().clone(),
         )
     };

@@ -102,15 +102,38 @@ pub struct GenesisFile {
     /// Mix hash (PREVRANDAO of the genesis).
     #[serde(default)]
     pub mix_hash: Option<B256>,
+    /// Proof-of-work difficulty of the genesis.
+    #[serde(default)]
+    pub difficulty: Option<U256>,
+    /// Proof-of-work nonce of the genesis.
+    #[serde(default, deserialize_with = "crate::params::opt_quantity")]
+    pub nonce: Option<u64>,
+    /// Parent hash of the genesis (zero on every real chain).
+    #[serde(default)]
+    pub parent_hash: Option<B256>,
+    /// Number of the genesis (zero on every real chain).
+    #[serde(default, deserialize_with = "crate::params::opt_quantity")]
+    pub number: Option<u64>,
+    /// Excess blob gas of a Cancun genesis.
+    #[serde(default, deserialize_with = "crate::params::opt_quantity")]
+    pub excess_blob_gas: Option<u64>,
+    /// Blob gas used by a Cancun genesis.
+    #[serde(default, deserialize_with = "crate::params::opt_quantity")]
+    pub blob_gas_used: Option<u64>,
 }
 
-/// `config` of a geth genesis file.
+/// `config` of a geth genesis file: the chain id and, for a chain loaded with `--import`, the
+/// fork schedule (fork blocks and times, the terminal total difficulty, the blob schedule).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenesisChainConfig {
     /// The chain id.
     #[serde(default)]
     pub chain_id: Option<u64>,
+    /// Fork blocks by geth's names (`homesteadBlock`...) and fork times (`shanghaiTime`...),
+    /// with every other field of `config`.
+    #[serde(flatten)]
+    pub rest: BTreeMap<String, serde_json::Value>,
 }
 
 /// One account of a genesis `alloc`.

@@ -7,6 +7,7 @@
 //! - [`methods`] and [`cheats`]: the JSON-RPC methods; [`call`]: what call-like methods read;
 //!   [`exec`]: calls and gas estimation;
 //!   [`debug`]: traces; [`proof`]: `eth_getProof`; [`filter`]: logs, filters, subscriptions;
+//! - [`import`]: a chain loaded from a geth genesis file and RLP blocks (`--import`);
 //! - [`store`]: the chain in a database (`--data-dir`); [`state_file`]: anvil's state dumps;
 //! - [`fork_mode`]: `--fork-url`, another node's chain read over RPC under the local changes.
 #![deny(missing_docs)]
@@ -20,6 +21,7 @@ pub mod exec;
 pub mod filter;
 pub mod fork_mode;
 pub mod genesis;
+pub mod import;
 pub mod methods;
 pub mod node;
 pub mod params;

@@ -81,6 +81,9 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_createAccessList" => return eth_create_access_list(node, p),
         "debug_traceTransaction" => return crate::debug::trace_transaction(node, p),
         "debug_traceCall" => return crate::debug::trace_call(node, p),
+        "debug_traceBlockByNumber" | "debug_traceBlockByHash" => {
+            return trace_block(node, method, p)
+        }
         _ => {}
     }
     let mut s = node.lock()?;
@@ -97,6 +100,9 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_chainId" => hex_u64(s.chain.chain_id),
         "eth_protocolVersion" => hex_u64(0x41),
         "eth_syncing" => json!(false),
+        "engine_forkchoiceUpdatedV1"
+        | "engine_forkchoiceUpdatedV2"
+        | "engine_forkchoiceUpdatedV3" => forkchoice_updated(&mut s, p)?,
         "eth_hashrate" => hex_u64(0),
         "eth_coinbase" => json!(s.coinbase),
         "eth_accounts" => {
@@ -141,6 +147,13 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             hex_bytes(&code)
         }
         "eth_getStorageAt" => {
+            if let (true, Some(Value::String(key))) = (s.config.follows_spec(), p.raw(1)) {
+                if key.trim_start_matches("0x").len() > 64 {
+                    return Err(RpcError::invalid_params(format!(
+                        "storage key too long (want at most 32 bytes): {key:?}"
+                    )));
+                }
+            }
             let address: Address = p.required(0, "address")?;
             let slot: U256 = p.required(1, "slot")?;
             let state = s.state_at(p.optional(2, "block")?)?;
@@ -148,6 +161,69 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             json!(B256::from(value))
         }
         "eth_getProof" => crate::proof::get_proof(&s, p)?,
+        "eth_getStorageValues" => {
+            let request: BTreeMap<Address, Vec<U256>> = p.required(0, "requests")?;
+            if request.is_empty() {
+                return Err(RpcError::invalid_params("empty request"));
+            }
+            let state = s.state_at(p.optional(1, "block")?)?;
+            let mut out = serde_json::Map::new();
+            for (address, slots) in &request {
+                let values = slots
+                    .iter()
+                    .map(|slot| Ok(json!(B256::from(s.slot_in(&state, *address, *slot)?))))
+                    .collect::<Result<Vec<Value>, RpcError>>()?;
+                out.insert(format!("{address:#x}"), Value::Array(values));
+            }
+            Value::Object(out)
+        }
+        "eth_config" => match &s.config.spec_chain {
+            Some(config) => config.clone(),
+            None => return Err(RpcError::new(-32601, "Method not found: eth_config")),
+        },
+        "testing_buildBlockV1" => build_block(&s, p)?,
+        "eth_baseFee" => hex_u256(s.peek_template().base_fee),
+        "eth_capabilities" => {
+            let head = s.chain.head();
+            let oldest = json!({"disabled": false, "oldestBlock": hex_u64(s.chain.first_number())});
+            json!({
+                "head": {"number": hex_u64(head.number()), "hash": head.hash},
+                "state": oldest, "tx": oldest, "receipts": oldest, "blocks": oldest,
+                "stateproofs": oldest,
+                "logs": {"disabled": false, "oldestBlock": hex_u64(s.chain.first_number())},
+            })
+        }
+        "debug_getRawBlock" | "debug_getRawHeader" | "debug_getRawReceipts" => {
+            require_0x(p, 0)?;
+            let id: BlockId = p.required(0, "block")?;
+            let block = s
+                .resolve(Some(id))
+                .ok()
+                .and_then(|n| s.chain.block(n))
+                .ok_or_else(|| RpcError::server("block not found"))?;
+            match method {
+                "debug_getRawBlock" => hex_bytes(&block.block.encoded()),
+                "debug_getRawHeader" => hex_bytes(&block.block.header.encoded()),
+                _ => Value::Array(
+                    block
+                        .outcomes
+                        .iter()
+                        .map(|o| hex_bytes(&o.receipt.encoded()))
+                        .collect(),
+                ),
+            }
+        }
+        "debug_getRawTransaction" => {
+            require_0x(p, 0)?;
+            let hash: B256 = p.required(0, "hash")?;
+            match s.chain.find_tx(&hash) {
+                Some((block, i)) => hex_bytes(&block.txs[i].tx.encode()),
+                None => match s.pool.get(&hash) {
+                    Some(tx) => hex_bytes(&tx.tx.encode()),
+                    None => Value::Null,
+                },
+            }
+        }
         // ---- fees ----
         "eth_gasPrice" => hex_u256(s.gas_price()),
         "eth_maxPriorityFeePerGas" => hex_u256(s.suggested_tip()),
@@ -171,7 +247,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                 return Err(RpcError::invalid_params("Empty transaction data"));
             }
             // Anvil's words; the decoder's reason follows for people.
-            let tx = Transaction::decode(&raw).map_err(|e| {
+            let tx = decode_raw_transaction(&raw).map_err(|e| {
                 // The decoder's reason goes to the node's log; anvil's words to the client.
                 eprintln!("eth_sendRawTransaction: {e}");
                 RpcError::invalid_params("Failed to decode transaction")
@@ -345,6 +421,22 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
             let (ready, queued) = split_pool(&s);
             json!({ "pending": hex_u64(ready.len() as u64), "queued": hex_u64(queued.len() as u64) })
         }
+        // anvil has no txpool_contentFrom: only a chain that follows the spec answers it.
+        "txpool_contentFrom" if s.config.follows_spec() => {
+            let address: Address = p.required(0, "address")?;
+            let (ready, queued) = split_pool(&s);
+            let group = |txs: &[&NodeTx]| {
+                let mut by_nonce = serde_json::Map::new();
+                for tx in txs.iter().filter(|t| t.sender == address) {
+                    by_nonce.insert(
+                        tx.nonce().to_string(),
+                        render::pending_transaction(tx, None),
+                    );
+                }
+                Value::Object(by_nonce)
+            };
+            json!({ "pending": group(&ready), "queued": group(&queued) })
+        }
         "txpool_content" | "txpool_inspect" => {
             let inspect = method == "txpool_inspect";
             let (ready, queued) = split_pool(&s);
@@ -377,7 +469,55 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         // ---- cheat codes ----
         _ => return crate::cheats::dispatch(node, &mut s, method, p),
     };
+    let mut result = result;
+    if s.config.follows_spec() {
+        spec_fixups(method, &mut result);
+    }
     Ok(result)
+}
+
+/// A block parameter written as a number must be `0x`-hex (geth's words).
+fn require_0x(p: &Params, index: usize) -> Result<(), RpcError> {
+    if let Some(Value::String(text)) = p.raw(index) {
+        let tag = matches!(
+            text.as_str(),
+            "latest" | "earliest" | "pending" | "safe" | "finalized"
+        );
+        if !tag && !text.starts_with("0x") {
+            return Err(RpcError::invalid_params(format!(
+                "invalid argument {index}: hex string without 0x prefix"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where the specification and anvil differ, on a chain that follows the specification:
+/// blocks carry no `totalDifficulty` (removed from the spec after the merge), receipts no
+/// `blockTimestamp`, and `blobGasPrice` only for blob transactions.
+fn spec_fixups(method: &str, result: &mut Value) {
+    fn receipt(r: &mut Value) {
+        if let Some(map) = r.as_object_mut() {
+            map.remove("blockTimestamp");
+            if map.get("type") != Some(&json!("0x3")) {
+                map.remove("blobGasPrice");
+            }
+        }
+    }
+    match method {
+        "eth_getBlockByNumber" | "eth_getBlockByHash" => {
+            if let Some(map) = result.as_object_mut() {
+                map.remove("totalDifficulty");
+            }
+        }
+        "eth_getTransactionReceipt" => receipt(result),
+        "eth_getBlockReceipts" => {
+            if let Some(list) = result.as_array_mut() {
+                list.iter_mut().for_each(receipt);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The block the pool would mine next: its header values and transactions (no roots yet).
@@ -462,6 +602,9 @@ fn logs(s: &NodeState, filter: &LogFilter) -> Result<Vec<Value>, RpcError> {
     let from = s.resolve(filter.from_block)?;
     let to = s.resolve(filter.to_block)?;
     if from > to {
+        if s.config.follows_spec() {
+            return Err(RpcError::invalid_params("invalid block range params"));
+        }
         return Ok(out);
     }
     for number in from..=to {
@@ -600,6 +743,7 @@ fn eth_estimate_gas(node: &Node, p: &Params) -> Result<Value, RpcError> {
 }
 
 fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    let follows_spec = node.lock()?.config.follows_spec();
     let c = call_setup(node, p)?;
     let mut always_warm: std::collections::HashSet<Address> = std::collections::HashSet::new();
     always_warm.insert(c.env.caller);
@@ -634,6 +778,8 @@ fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
         let error = match &result.result {
             ExecutionResult::Success { .. } => None,
             // Anvil answers a reverting call with the revert error.
+            // The specification reports it in the result's `error`.
+            ExecutionResult::Revert { .. } if follows_spec => Some("execution reverted".into()),
             ExecutionResult::Revert { output, .. } => return Err(exec::revert_error(output)),
             ExecutionResult::Halt { reason, .. } => Some(exec::halt_error(reason).message),
         };
@@ -665,4 +811,306 @@ fn eth_create_access_list(node: &Node, p: &Params) -> Result<Value, RpcError> {
     }
     let _ = &c.request;
     Ok(out)
+}
+
+/// `engine_forkchoiceUpdated`: makes a held block the head (dropping the blocks after it when
+/// its state is kept) and sets the safe and finalized blocks; building payloads is not
+/// supported (`payloadId` is null).
+fn forkchoice_updated(s: &mut NodeState, p: &Params) -> Result<Value, RpcError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ForkchoiceState {
+        head_block_hash: B256,
+        safe_block_hash: B256,
+        finalized_block_hash: B256,
+    }
+    let fc: ForkchoiceState = p.required(0, "forkchoiceState")?;
+    let Some(head) = s
+        .chain
+        .block_by_hash(&fc.head_block_hash)
+        .map(|b| b.number())
+    else {
+        return Ok(json!({
+            "payloadStatus": {"status": "SYNCING", "latestValidHash": null, "validationError": null},
+            "payloadId": null,
+        }));
+    };
+    let number_of = |s: &NodeState, hash: &B256| -> Result<u64, RpcError> {
+        if hash.is_zero() {
+            return Ok(0);
+        }
+        s.chain
+            .block_by_hash(hash)
+            .map(|b| b.number())
+            .ok_or_else(|| RpcError::new(-38002, "Invalid forkchoice state"))
+    };
+    let safe = number_of(s, &fc.safe_block_hash)?;
+    let finalized = number_of(s, &fc.finalized_block_hash)?;
+    if safe > head || finalized > safe {
+        return Err(RpcError::new(-38002, "Invalid forkchoice state"));
+    }
+    if head != s.chain.head_number() {
+        let state = s.chain.state_at(head).ok_or_else(|| {
+            RpcError::server(format!("the state of block {head} is no longer kept"))
+        })?;
+        s.chain.rewind(head, state);
+    }
+    s.safe_finalized = Some((safe, finalized));
+    Ok(json!({
+        "payloadStatus": {
+            "status": "VALID",
+            "latestValidHash": fc.head_block_hash,
+            "validationError": null,
+        },
+        "payloadId": null,
+    }))
+}
+
+/// `debug_traceBlockByNumber` / `debug_traceBlockByHash [block, options]`: each transaction
+/// of the block traced as `debug_traceTransaction` traces it, with its hash.
+fn trace_block(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError> {
+    require_0x(p, 0)?;
+    let hashes: Vec<B256> = {
+        let s = node.lock()?;
+        let block = if method == "debug_traceBlockByHash" {
+            let hash: B256 = p.required(0, "hash")?;
+            s.chain
+                .block_by_hash(&hash)
+                .ok_or_else(|| RpcError::server(format!("block {hash} not found")))?
+        } else {
+            let id: BlockId = p.required(0, "block")?;
+            let number = s.resolve(Some(id))?;
+            s.chain
+                .block(number)
+                .ok_or_else(|| RpcError::server(format!("block #{number} not found")))?
+        };
+        if block.number() == 0 {
+            return Err(RpcError::server("genesis is not traceable"));
+        }
+        block.txs.iter().map(|t| t.hash).collect()
+    };
+    let options = p.raw(1).filter(|o| !o.is_null()).cloned();
+    let mut out = Vec::with_capacity(hashes.len());
+    for hash in hashes {
+        let params = match &options {
+            Some(o) => json!([hash, o]),
+            None => json!([hash]),
+        };
+        let result = crate::debug::trace_transaction(node, &Params::new(params)?)?;
+        out.push(json!({"txHash": hash, "result": result}));
+    }
+    Ok(Value::Array(out))
+}
+
+/// A raw transaction, also a blob transaction in its network form (EIP-4844:
+/// `0x03 || rlp([tx_payload_body, blobs, commitments, proofs])`; EIP-7594 adds a wrapper
+/// version after the body), whose versioned hashes must be those of its commitments (the KZG
+/// proofs are not verified).
+fn decode_raw_transaction(raw: &[u8]) -> Result<Transaction, String> {
+    let plain = match Transaction::decode(raw) {
+        Ok(tx) => return Ok(tx),
+        Err(e) => e.to_string(),
+    };
+    if raw.first() != Some(&0x03) {
+        return Err(plain);
+    }
+    let mut outer = &raw[1..];
+    let header = alloy_rlp::Header::decode(&mut outer).map_err(|e| e.to_string())?;
+    if !header.list {
+        return Err(plain);
+    }
+    let items = outer;
+    let mut rest = items;
+    let item = |rest: &mut &[u8], split: bool| -> Result<(Vec<u8>, Vec<Bytes>), String> {
+        let start = *rest;
+        let h = alloy_rlp::Header::decode(rest).map_err(|e| e.to_string())?;
+        let len = start.len() - rest.len() + h.payload_length;
+        if len > start.len() {
+            return Err("truncated network-form blob transaction".into());
+        }
+        let whole = start[..len].to_vec();
+        let mut payload = &rest[..h.payload_length];
+        *rest = &rest[h.payload_length..];
+        let mut elems = Vec::new();
+        while split && h.list && !payload.is_empty() {
+            let e = <alloy_rlp::Bytes as alloy_rlp::Decodable>::decode(&mut payload)
+                .map_err(|e| e.to_string())?;
+            elems.push(Bytes::from(e.to_vec()));
+        }
+        Ok((whole, elems))
+    };
+    let (body, _) = item(&mut rest, false)?;
+    // Osaka's form (EIP-7594) puts a wrapper version before the blobs.
+    let (second, _) = item(&mut rest, false)?;
+    if second.first().is_some_and(|b| *b < 0xc0) {
+        item(&mut rest, false)?;
+    }
+    let (_, commitments) = item(&mut rest, true)?;
+    let mut typed = vec![0x03];
+    typed.extend_from_slice(&body);
+    let tx = Transaction::decode(&typed).map_err(|e| e.to_string())?;
+    if let Transaction::Blob(blob) = &tx {
+        let want: Vec<B256> = commitments
+            .iter()
+            .map(|c| {
+                use sha2::Digest;
+                let mut h = B256::from_slice(&sha2::Sha256::digest(c));
+                h.0[0] = ember_primitives::VERSIONED_HASH_VERSION_KZG;
+                h
+            })
+            .collect();
+        if want != blob.blob_versioned_hashes {
+            return Err("the sidecar's commitments are not the versioned hashes".into());
+        }
+    }
+    Ok(tx)
+}
+
+/// `testing_buildBlockV1 [parentHash, payloadAttributes, transactions | null, extraData]`:
+/// the block the node would build on the head (from these raw transactions, or the pool's
+/// when null) as an engine API payload, without adding it to the chain.
+fn build_block(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RpcWithdrawal {
+        index: Quantity,
+        validator_index: Quantity,
+        address: Address,
+        amount: Quantity,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Attributes {
+        timestamp: Quantity,
+        prev_randao: B256,
+        suggested_fee_recipient: Address,
+        #[serde(default)]
+        withdrawals: Option<Vec<RpcWithdrawal>>,
+        #[serde(default)]
+        parent_beacon_block_root: Option<B256>,
+    }
+    let parent: B256 = p.required(0, "parentHash")?;
+    let attributes: Attributes = p.required(1, "payloadAttributes")?;
+    let raw_txs: Option<Vec<Bytes>> = p.optional(2, "transactions")?;
+    let extra_data: Bytes = p.optional(3, "extraData")?.unwrap_or_default();
+    let head = s.chain.head();
+    if parent != head.hash {
+        return Err(RpcError::server(format!(
+            "block {parent} is not the head: only the head can be built on"
+        )));
+    }
+    let number = head.number() + 1;
+    let timestamp = attributes.timestamp.0;
+    let fork = s.chain.fork_at(number, timestamp);
+    let spec = ember_primitives::Spec::of(fork);
+    let base_fee = s.chain.next_base_fee();
+    // geth's miner: the gas limit moves toward its 60M target by at most parent/1024 - 1.
+    let parent_limit = head.block.header.gas_limit;
+    let step = (parent_limit / 1024).saturating_sub(1);
+    let target = 60_000_000u64;
+    let gas_limit = if parent_limit > target {
+        parent_limit.saturating_sub(step).max(target)
+    } else {
+        parent_limit.saturating_add(step).min(target)
+    };
+    let txs = match raw_txs {
+        Some(list) => list
+            .iter()
+            .map(|raw| {
+                let tx = decode_raw_transaction(raw)
+                    .map_err(|e| RpcError::invalid_params(format!("transaction: {e}")))?;
+                let sender = tx
+                    .recover_sender(spec)
+                    .map_err(|e| RpcError::server(format!("invalid signature: {e}")))?;
+                Ok(NodeTx::signed(tx, sender))
+            })
+            .collect::<Result<Vec<_>, RpcError>>()?,
+        None => {
+            let state = s.chain.state();
+            s.pool.select(
+                |a| state.accounts.get(&a).map_or(0, |x| x.info.nonce),
+                base_fee,
+                gas_limit,
+            )
+        }
+    };
+    let ctx = ember_blockchain::BlockContext {
+        fork,
+        number,
+        timestamp,
+        gas_limit,
+        coinbase: attributes.suggested_fee_recipient,
+        base_fee,
+        difficulty: U256::ZERO,
+        prevrandao: attributes.prev_randao,
+        excess_blob_gas: s.chain.next_excess_blob_gas(),
+        parent_hash: Some(head.hash),
+        parent_beacon_block_root: attributes.parent_beacon_block_root,
+    };
+    let withdrawals = attributes.withdrawals.map(|list| {
+        list.into_iter()
+            .map(|w| ember_blockchain::Withdrawal {
+                index: w.index.0,
+                validator_index: w.validator_index.0,
+                address: w.address,
+                amount: w.amount.0,
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut sim = s.chain.clone();
+    let mined = sim
+        .mine_with(ctx, txs, withdrawals, extra_data)
+        .map_err(|e| RpcError::server(e.to_string()))?;
+    if let Some((_, reason)) = mined.rejected.first() {
+        return Err(RpcError::server(reason.clone()));
+    }
+    let block = &mined.block;
+    let h = &block.block.header;
+    let value = block.outcomes.iter().fold(U256::ZERO, |sum, o| {
+        sum + o.effective_gas_price.saturating_sub(base_fee) * U256::from(o.gas_used)
+    });
+    let mut payload = json!({
+        "parentHash": h.parent_hash,
+        "feeRecipient": h.beneficiary,
+        "stateRoot": h.state_root,
+        "receiptsRoot": h.receipts_root,
+        "logsBloom": hex_bytes(h.logs_bloom.as_slice()),
+        "prevRandao": h.mix_hash,
+        "blockNumber": hex_u64(h.number),
+        "gasLimit": hex_u64(h.gas_limit),
+        "gasUsed": hex_u64(h.gas_used),
+        "timestamp": hex_u64(h.timestamp),
+        "extraData": hex_bytes(&h.extra_data),
+        "baseFeePerGas": hex_u256(h.base_fee_per_gas.unwrap_or_default()),
+        "blockHash": block.hash,
+        "transactions": block.txs.iter().map(|t| hex_bytes(&t.tx.encode())).collect::<Vec<_>>(),
+    });
+    let map = payload.as_object_mut().expect("object");
+    if let Some(list) = &block.block.withdrawals {
+        let list: Vec<Value> = list
+            .iter()
+            .map(|w| {
+                json!({
+                    "index": hex_u64(w.index),
+                    "validatorIndex": hex_u64(w.validator_index),
+                    "address": w.address,
+                    "amount": hex_u64(w.amount),
+                })
+            })
+            .collect();
+        map.insert("withdrawals".into(), Value::Array(list));
+    }
+    if let Some(gas) = h.blob_gas_used {
+        map.insert("blobGasUsed".into(), hex_u64(gas));
+    }
+    if let Some(gas) = h.excess_blob_gas {
+        map.insert("excessBlobGas".into(), hex_u64(gas));
+    }
+    Ok(json!({
+        "executionPayload": payload,
+        "blockValue": hex_u256(value),
+        "blobsBundle": {"commitments": [], "proofs": [], "blobs": []},
+        "executionRequests": [],
+        "shouldOverrideBuilder": false,
+    }))
 }

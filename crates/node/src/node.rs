@@ -107,6 +107,9 @@ pub struct NodeState {
     pub dropped_snapshots: HashSet<u64>,
     /// The id the next snapshot gets.
     pub next_snapshot: u64,
+    /// The safe and finalized blocks a forkchoice update set (a loaded chain); without one,
+    /// anvil's head - 32 and head - 64.
+    pub safe_finalized: Option<(u64, u64)>,
     /// Installed filters.
     pub filters: Filters,
     /// WebSocket subscriptions.
@@ -181,8 +184,14 @@ impl NodeState {
         let head = self.chain.head_number();
         match id.unwrap_or(BlockId::Latest) {
             BlockId::Latest | BlockId::Pending => Ok(head),
-            BlockId::Safe => Ok(head.saturating_sub(32)),
-            BlockId::Finalized => Ok(head.saturating_sub(64)),
+            BlockId::Safe => Ok(self
+                .safe_finalized
+                .map_or(head.saturating_sub(32), |(safe, _)| safe.min(head))),
+            BlockId::Finalized => Ok(self
+                .safe_finalized
+                .map_or(head.saturating_sub(64), |(_, finalized)| {
+                    finalized.min(head)
+                })),
             BlockId::Earliest => Ok(self.chain.first_number()),
             BlockId::Number(n) if n < self.chain.first_number() => Err(RpcError::server(format!(
                 "block {n} is before the fork block {}: ask the forked node",

@@ -177,5 +177,14 @@ pub fn get_proof(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     let slots: Vec<U256> = p.required(1, "storageKeys")?;
     let block: Option<BlockId> = p.optional(2, "block")?;
     let state = s.state_at(block)?;
-    Ok(account_proof(&state, address, &slots).to_json())
+    let mut out = account_proof(&state, address, &slots).to_json();
+    // The specification writes each key as a quantity.
+    if s.config.follows_spec() {
+        if let Some(Value::Array(proofs)) = out.get_mut("storageProof") {
+            for (proof, key) in proofs.iter_mut().zip(&slots) {
+                proof["key"] = json!(format!("{key:#x}"));
+            }
+        }
+    }
+    Ok(out)
 }

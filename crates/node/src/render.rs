@@ -78,8 +78,19 @@ pub fn block(block: &MinedBlock, full: bool) -> Value {
     map.insert("uncles".into(), json!([]));
     map.insert("transactions".into(), Value::Array(transactions));
     map.insert("totalDifficulty".into(), hex_u256(h.difficulty));
-    if h.withdrawals_root.is_some() {
-        map.insert("withdrawals".into(), json!([]));
+    if let Some(withdrawals) = &block.block.withdrawals {
+        let list: Vec<Value> = withdrawals
+            .iter()
+            .map(|w| {
+                json!({
+                    "index": hex_u64(w.index),
+                    "validatorIndex": hex_u64(w.validator_index),
+                    "address": w.address,
+                    "amount": hex_u64(w.amount),
+                })
+            })
+            .collect();
+        map.insert("withdrawals".into(), Value::Array(list));
     }
     out
 }
@@ -252,9 +263,9 @@ pub fn mined_log(block: &MinedBlock, tx_index: usize, log_index: usize, log: &Lo
 pub fn receipt(block: &MinedBlock, index: usize, blob_gas_price: Option<U256>) -> Value {
     let tx = &block.txs[index];
     let outcome = &block.outcomes[index];
-    let status = match outcome.receipt.outcome {
-        ReceiptOutcome::Status(ok) => ok,
-        ReceiptOutcome::StateRoot(_) => true,
+    let (status, root) = match outcome.receipt.outcome {
+        ReceiptOutcome::Status(ok) => (ok, None),
+        ReceiptOutcome::StateRoot(root) => (true, Some(root)),
     };
     let to = match tx.tx.kind() {
         TxKind::Call(to) => json!(to),
@@ -278,6 +289,11 @@ pub fn receipt(block: &MinedBlock, index: usize, blob_gas_price: Option<U256>) -
         "effectiveGasPrice": hex_u256(outcome.effective_gas_price),
     });
     let map = out.as_object_mut().expect("object");
+    // Before Byzantium (EIP-658) a receipt holds the state root instead of a status.
+    if let Some(root) = root {
+        map.remove("status");
+        map.insert("root".into(), json!(root));
+    }
     if tx.tx.tx_type() == TxType::Blob {
         map.insert("blobGasUsed".into(), hex_u64(outcome.blob_gas_used));
     }

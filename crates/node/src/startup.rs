@@ -11,10 +11,12 @@ use ember_primitives::{Address, U256};
 use ember_rpc::RpcError;
 
 use crate::chain::{BlockTemplate, DevChain};
+use crate::config::MiningMode;
 use crate::config::{NodeConfig, ETHER};
 use crate::filter::{Filters, Subscriptions};
 use crate::fork_mode::ForkedChain;
 use crate::genesis::{account_info, add_system_contracts, GenesisFile};
+use crate::import::{decode_blocks, import_chain, Schedule};
 use crate::node::{unix_now, Clock, Node, NodeState};
 use crate::pool::Pool;
 use crate::store::Store;
@@ -39,6 +41,16 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
         Some(path) => Some(GenesisFile::load(path)?),
         None => None,
     };
+    if config.import.is_some() && genesis_file.is_none() {
+        return Err("--import needs the chain's genesis file (--init)".into());
+    }
+    // A genesis file with a fork schedule: the chain exactly as it specifies (no dev
+    // accounts), with the blocks of --import.
+    if let Some(genesis) = &genesis_file {
+        if let Some(schedule) = Schedule::from_genesis(genesis)? {
+            return build_loaded_state(config, genesis, &schedule);
+        }
+    }
     // In fork mode the forked chain's id, gas limit, time and base fee carry on (a chain id
     // given on the command line wins, as in anvil).
     let header_field = |name: &str| {
@@ -150,6 +162,7 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
         snapshots: BTreeMap::new(),
         dropped_snapshots: HashSet::new(),
         next_snapshot: 0,
+        safe_finalized: None,
         filters: Filters::default(),
         subscriptions: Subscriptions::default(),
         store,
@@ -179,6 +192,91 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
         crate::state_file::load_file(&mut node, &path)?;
     }
     Ok(node)
+}
+
+/// Reads `--import`'s blocks, imports them onto the genesis and reports how far it got: a
+/// rejected block is printed (naming it and the rule) and the chain kept up to the block
+/// before it.
+pub fn load_chain(
+    genesis: &GenesisFile,
+    schedule: &Schedule,
+    import: Option<&std::path::Path>,
+) -> Result<crate::import::Imported, String> {
+    let (blocks, decode_error) = match import {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let (blocks, error) = decode_blocks(&bytes);
+            (blocks, error.map(|e| format!("{}: {e}", path.display())))
+        }
+        None => (Vec::new(), None),
+    };
+    import_chain(genesis, schedule, blocks, decode_error)
+}
+
+/// The node on a chain a genesis file with a fork schedule specifies: no dev accounts, no
+/// automatic mining (a transaction waits in the pool, as on a real node) unless
+/// `--block-time` asks for it, and no `--data-dir` or `--fork-url`.
+fn build_loaded_state(
+    mut config: NodeConfig,
+    genesis: &GenesisFile,
+    schedule: &Schedule,
+) -> Result<NodeState, String> {
+    if config.data_dir.is_some() || config.fork_url.is_some() {
+        return Err(
+            "a genesis file with a fork schedule cannot be used with --data-dir or --fork-url"
+                .into(),
+        );
+    }
+    let imported = load_chain(genesis, schedule, config.import.as_deref())?;
+    if let Some(error) = &imported.error {
+        eprintln!(
+            "import stopped: {error}; the chain is kept up to block {}",
+            imported.chain.head_number()
+        );
+    }
+    if !config.silent && config.import.is_some() {
+        println!(
+            "Imported {} blocks; head {} ({})",
+            imported.imported,
+            imported.chain.head_number(),
+            imported.chain.head().hash
+        );
+    }
+    let chain = imported.chain;
+    config.fork = chain.fork;
+    config.spec_chain = Some(crate::import::eth_config(genesis, &chain));
+    let mining = match config.block_time {
+        Some(interval) => MiningMode::Interval(interval),
+        None => MiningMode::Manual,
+    };
+    let head = &chain.head().block.header;
+    Ok(NodeState {
+        mining,
+        gas_limit: head.gas_limit,
+        coinbase: head.beneficiary,
+        config,
+        chain,
+        pool: Pool::default(),
+        clock: Clock::default(),
+        next_base_fee: None,
+        min_gas_price: None,
+        accounts: Vec::new(),
+        impersonated: HashSet::new(),
+        auto_impersonate: false,
+        snapshots: BTreeMap::new(),
+        dropped_snapshots: HashSet::new(),
+        next_snapshot: 0,
+        safe_finalized: None,
+        filters: Filters::default(),
+        subscriptions: Subscriptions::default(),
+        store: None,
+    })
+    .map(|mut s: NodeState| {
+        let head = s.chain.head_number();
+        s.safe_finalized = Some((head, head));
+        s
+    })
 }
 
 /// `anvil_reset`: a new chain from the configuration (in memory; a `--data-dir` is

@@ -3,6 +3,7 @@
 pub mod asm;
 pub mod blocktest;
 pub mod disasm;
+pub mod import;
 pub mod node;
 pub mod profile;
 pub mod run;

@@ -48,9 +48,13 @@ pub struct Args {
     /// Mine only on request (evm_mine / anvil_mine).
     #[arg(long)]
     no_mining: bool,
-    /// Start from a geth genesis.json.
+    /// Start from a geth genesis.json. With a fork schedule in its `config`, the chain runs
+    /// that schedule, without dev accounts or automatic mining.
     #[arg(long, value_name = "PATH")]
     init: Option<PathBuf>,
+    /// Import these RLP-encoded blocks (geth's export format) onto the --init genesis.
+    #[arg(long, value_name = "PATH", requires = "init")]
+    import: Option<PathBuf>,
     /// Load this anvil state file at start and write it on exit.
     #[arg(long, value_name = "PATH")]
     state: Option<PathBuf>,
@@ -119,6 +123,8 @@ impl Args {
             block_time,
             no_mining: self.no_mining,
             init: self.init,
+            import: self.import,
+            spec_chain: None,
             load_state,
             dump_state: self.dump_state.or(self.state),
             state_interval: self.state_interval.map(Duration::from_secs),
