@@ -40,6 +40,9 @@ const FORK_TIMES: &[(&str, Fork)] = &[
     ("osakaTime", Fork::Osaka),
     ("bpo1Time", Fork::Bpo1),
     ("bpo2Time", Fork::Bpo2),
+    ("bpo3Time", Fork::Bpo3),
+    ("bpo4Time", Fork::Bpo4),
+    ("bpo5Time", Fork::Bpo5),
 ];
 
 /// `blobSchedule` keys.
@@ -49,6 +52,9 @@ const BLOB_FORKS: &[(&str, Fork)] = &[
     ("osaka", Fork::Osaka),
     ("bpo1", Fork::Bpo1),
     ("bpo2", Fork::Bpo2),
+    ("bpo3", Fork::Bpo3),
+    ("bpo4", Fork::Bpo4),
+    ("bpo5", Fork::Bpo5),
 ];
 
 /// Keys of `config` that only move the difficulty bomb or name the network, which Ember's
@@ -106,8 +112,9 @@ fn big(key: &str, value: &serde_json::Value) -> Result<U256, String> {
 
 impl Schedule {
     /// The schedule `genesis` expresses, or `None` when its `config` names no fork (a dev
-    /// chain's genesis, which runs `--hardfork` from block 0). Keys Ember cannot honour (a fork
-    /// it does not have, the DAO fork) are errors naming the key.
+    /// chain's genesis, which runs `--hardfork` from block 0). A key Ember cannot honour (a
+    /// fork it does not have) is an error naming the key. The DAO fork (`daoForkBlock`) is
+    /// kept when `daoForkSupport` is true, as geth does.
     pub fn from_genesis(genesis: &GenesisFile) -> Result<Option<Schedule>, String> {
         let rest = &genesis.config.rest;
         let names_a_fork = rest
@@ -118,6 +125,7 @@ impl Schedule {
         }
         let mut forks: Vec<(Fork, Activation)> = vec![(Fork::Frontier, Activation::Block(0))];
         let mut spurious_dragon: Option<u64> = None;
+        let mut dao_fork_block = None;
         for (key, value) in rest {
             if value.is_null() || IGNORED_KEYS.contains(&key.as_str()) {
                 continue;
@@ -136,9 +144,14 @@ impl Schedule {
                 continue;
             }
             if key == "daoForkBlock" {
-                return Err(
-                    "config.daoForkBlock: the DAO fork's balance moves are not supported".into(),
-                );
+                let supported = rest
+                    .get("daoForkSupport")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false);
+                if supported {
+                    dao_fork_block = Some(quantity(key, value)?);
+                }
+                continue;
             }
             if key.ends_with("Block") || key.ends_with("Time") {
                 return Err(format!("config.{key}: a fork Ember does not have"));
@@ -189,6 +202,7 @@ impl Schedule {
                 forks,
                 blob_schedule,
                 deposit_contract,
+                dao_fork_block,
             },
             terminal_total_difficulty,
         }))
@@ -590,6 +604,19 @@ mod tests {
         let err =
             Schedule::from_genesis(&genesis(r#"{"chainId": 1, "amsterdamTime": 5}"#)).unwrap_err();
         assert!(err.contains("amsterdamTime"), "{err}");
+    }
+
+    #[test]
+    fn the_dao_fork_is_kept_when_supported() {
+        let with = |support: bool| {
+            let config = format!(
+                r#"{{"chainId": 1, "homesteadBlock": 0, "daoForkBlock": 5, "daoForkSupport": {support}, "bpo3Time": 9}}"#
+            );
+            Schedule::from_genesis(&genesis(&config)).unwrap().unwrap()
+        };
+        assert_eq!(with(true).config.dao_fork_block, Some(5));
+        assert_eq!(with(false).config.dao_fork_block, None);
+        assert_eq!(with(true).config.fork_at(1, 10), Fork::Bpo3);
     }
 
     #[test]
