@@ -422,7 +422,7 @@ pub fn spec_id(fork: ember_evm::Fork) -> Option<SpecId> {
         F::Cancun => SpecId::CANCUN,
         F::Prague => SpecId::PRAGUE,
         // revm has no blob-parameter-only forks; their EVM rules are Osaka's.
-        F::Osaka | F::Bpo1 | F::Bpo2 => SpecId::OSAKA,
+        F::Osaka | F::Bpo1 | F::Bpo2 | F::Bpo3 | F::Bpo4 | F::Bpo5 => SpecId::OSAKA,
     })
 }
 

@@ -192,6 +192,9 @@ fn fork_of_config(config: &Map<String, Value>, number: u64, timestamp: u64) -> O
         ("osakaTime", Fork::Osaka),
         ("bpo1Time", Fork::Bpo1),
         ("bpo2Time", Fork::Bpo2),
+        ("bpo3Time", Fork::Bpo3),
+        ("bpo4Time", Fork::Bpo4),
+        ("bpo5Time", Fork::Bpo5),
     ];
     let at = |key: &str| u64_field(config, key).ok().flatten();
     let mut fork = None;
