@@ -406,9 +406,10 @@ fn blocktest_pass_fail_and_exit_codes() {
     let (name, test) = tests.as_object().unwrap().iter().next().unwrap();
     let mut bad = test.clone();
     bad["lastblockhash"] = json!(format!("0x{}", "11".repeat(32)));
-    let mut dao = test.clone();
-    dao["network"] = json!("HomesteadToDaoAt5");
-    tests = json!({ name.clone(): test, "bad": bad, "dao": dao });
+    // A network naming a fork Ember does not have (the DAO fork is known since issue 22).
+    let mut unknown = test.clone();
+    unknown["network"] = json!("OsakaToAmsterdamAtTime15k");
+    tests = json!({ name.clone(): test, "bad": bad, "unknown": unknown });
     let path = dir.join("mixed.json");
     std::fs::write(&path, tests.to_string()).unwrap();
     let out = ember(&["blocktest", "--json", path.to_str().unwrap()], None, &dir);
