@@ -32,8 +32,9 @@ const FORK_BLOCKS: &[(&str, Fork)] = &[
     ("londonBlock", Fork::London),
 ];
 
-/// geth's `config` keys of fork times.
-const FORK_TIMES: &[(&str, Fork)] = &[
+/// geth's `config` keys of fork times, with the fork each starts (also read by `ember run
+/// --prestate`).
+pub const FORK_TIMES: &[(&str, Fork)] = &[
     ("shanghaiTime", Fork::Shanghai),
     ("cancunTime", Fork::Cancun),
     ("pragueTime", Fork::Prague),

@@ -1087,18 +1087,7 @@ fn build_block(s: &NodeState, p: &Params) -> Result<Value, RpcError> {
     });
     let map = payload.as_object_mut().expect("object");
     if let Some(list) = &block.block.withdrawals {
-        let list: Vec<Value> = list
-            .iter()
-            .map(|w| {
-                json!({
-                    "index": hex_u64(w.index),
-                    "validatorIndex": hex_u64(w.validator_index),
-                    "address": w.address,
-                    "amount": hex_u64(w.amount),
-                })
-            })
-            .collect();
-        map.insert("withdrawals".into(), Value::Array(list));
+        map.insert("withdrawals".into(), crate::render::withdrawals_json(list));
     }
     if let Some(gas) = h.blob_gas_used {
         map.insert("blobGasUsed".into(), hex_u64(gas));

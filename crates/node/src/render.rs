@@ -79,18 +79,7 @@ pub fn block(block: &MinedBlock, full: bool) -> Value {
     map.insert("transactions".into(), Value::Array(transactions));
     map.insert("totalDifficulty".into(), hex_u256(h.difficulty));
     if let Some(withdrawals) = &block.block.withdrawals {
-        let list: Vec<Value> = withdrawals
-            .iter()
-            .map(|w| {
-                json!({
-                    "index": hex_u64(w.index),
-                    "validatorIndex": hex_u64(w.validator_index),
-                    "address": w.address,
-                    "amount": hex_u64(w.amount),
-                })
-            })
-            .collect();
-        map.insert("withdrawals".into(), Value::Array(list));
+        map.insert("withdrawals".into(), withdrawals_json(withdrawals));
     }
     out
 }
@@ -302,4 +291,19 @@ pub fn receipt(block: &MinedBlock, index: usize, blob_gas_price: Option<U256>) -
         map.insert("blobGasPrice".into(), hex_u256(price));
     }
     out
+}
+
+/// EIP-4895 withdrawals as the JSON-RPC spec writes them (in blocks and engine payloads).
+pub(crate) fn withdrawals_json(withdrawals: &[ember_blockchain::Withdrawal]) -> Value {
+    withdrawals
+        .iter()
+        .map(|w| {
+            json!({
+                "index": hex_u64(w.index),
+                "validatorIndex": hex_u64(w.validator_index),
+                "address": w.address,
+                "amount": hex_u64(w.amount),
+            })
+        })
+        .collect()
 }

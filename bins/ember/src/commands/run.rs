@@ -185,17 +185,6 @@ fn fork_of_config(config: &Map<String, Value>, number: u64, timestamp: u64) -> O
         ("londonBlock", Fork::London),
         ("mergeNetsplitBlock", Fork::Paris),
     ];
-    let by_time = [
-        ("shanghaiTime", Fork::Shanghai),
-        ("cancunTime", Fork::Cancun),
-        ("pragueTime", Fork::Prague),
-        ("osakaTime", Fork::Osaka),
-        ("bpo1Time", Fork::Bpo1),
-        ("bpo2Time", Fork::Bpo2),
-        ("bpo3Time", Fork::Bpo3),
-        ("bpo4Time", Fork::Bpo4),
-        ("bpo5Time", Fork::Bpo5),
-    ];
     let at = |key: &str| u64_field(config, key).ok().flatten();
     let mut fork = None;
     for (key, f) in by_block {
@@ -209,7 +198,7 @@ fn fork_of_config(config: &Map<String, Value>, number: u64, timestamp: u64) -> O
     if fee_market && field(config, "terminalTotalDifficulty").is_some() {
         fork = Some(Fork::Paris);
     }
-    for (key, f) in by_time {
+    for &(key, f) in ember_node::import::FORK_TIMES {
         if at(key).is_some_and(|t| t <= timestamp) {
             fork = Some(f);
         }
