@@ -40,7 +40,7 @@ pub use result::{
 pub use ember_bytecode::{self as bytecode, Bytecode};
 pub use ember_interpreter::{
     self as interpreter, CallInputs, CallOutcome, CreateInputs, CreateOutcome, CustomInstruction,
-    Exit, Host, Inspector, Interpreter, Log, NoopInspector,
+    Exit, FailedCharge, Host, Inspector, Interpreter, Log, NoopInspector,
 };
 pub use ember_precompile::{
     self as precompile, PrecompileError, PrecompileFn, PrecompileOutput, Precompiles,

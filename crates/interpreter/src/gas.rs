@@ -104,6 +104,12 @@ pub fn copy_cost(len: u64) -> u64 {
     COPY_WORD.saturating_mul(words(len))
 }
 
+/// Copy cost of `len` bytes; `None` when it does not fit in 64 bits.
+#[inline]
+pub fn checked_copy_cost(len: U256) -> Option<u64> {
+    words(u64::try_from(len).ok()?).checked_mul(COPY_WORD)
+}
+
 /// EXP dynamic cost: per significant byte of the exponent.
 #[inline]
 pub fn exp_cost(spec: &Spec, exponent: U256) -> u64 {

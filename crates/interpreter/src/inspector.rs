@@ -19,13 +19,21 @@ pub trait Inspector {
     }
     /// Before each instruction (the static gas is not yet charged).
     fn step(&mut self, _interp: &Interpreter) {}
-    /// After each instruction that did not end the frame.
+    /// After each instruction that did not end the frame (for a CALL or CREATE, once the
+    /// nested frame has finished and the frame resumes).
     fn step_end(&mut self, _interp: &Interpreter) {}
-    /// The instruction begun in the last [`Inspector::step`] halted the frame with `exit`
-    /// (out of gas, bad jump, static-context write...). Called before the frame's gas is
-    /// burnt, so `interp.gas.remaining` and [`Interpreter::failed_charge`] show what the
-    /// instruction spent and tried to spend.
-    fn step_fault(&mut self, _interp: &Interpreter, _exit: Exit) {}
+    /// The instruction begun in the last [`Inspector::step`] ended the frame with `exit`
+    /// (STOP, RETURN, REVERT, SELFDESTRUCT, or a halt: out of gas, a bad jump, a write in a
+    /// static context...) or suspended it on a nested call or creation (`Exit::Suspend`:
+    /// [`Inspector::call`] or [`Inspector::create`] follows, and [`Inspector::step_end`]
+    /// once the frame resumes).
+    ///
+    /// This is where an instruction's cost is read, never worked out again: the gas before
+    /// it minus `interp.gas.remaining`, plus [`Interpreter::failed_charge`] when it ran out
+    /// of gas, is everything it charged (for a CALL, the gas it forwards included; for a
+    /// CREATE, the gas given to the initcode too). Called before a halted frame's gas is
+    /// burnt. [`Interpreter::memory_size_after`] is the memory it left.
+    fn step_exit(&mut self, _interp: &Interpreter, _exit: Exit) {}
     /// A call frame is about to start (also for precompiles and calls that fail early).
     fn call(&mut self, _inputs: &CallInputs, _depth: usize) {}
     /// A call frame ended.

@@ -182,7 +182,29 @@ pub struct Interpreter {
     pub(crate) return_range: (usize, usize),
     pub(crate) resumed: bool,
     /// The charge that failed for lack of gas (see [`Interpreter::failed_charge`]).
-    pub(crate) failed_charge: u64,
+    pub(crate) failed_charge: FailedCharge,
+}
+
+/// The charge on which the last instruction ran out of gas, for tracers: what the
+/// interpreter tried to charge, so that no tracer works out an instruction's cost again.
+///
+/// Every instruction charges its whole cost beyond the static part (memory expansion, copies,
+/// hashing, account access, forwarded gas...) in one charge, as the execution specs do, so the
+/// gas an instruction spent before failing (the gas before it minus the gas after) plus
+/// [`FailedCharge::gas`] is its whole cost. Read it in
+/// [`Inspector::step_exit`](crate::Inspector::step_exit); it is cleared before each instruction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FailedCharge {
+    /// Gas the failing charge asked for (zero when the instruction failed without one).
+    pub gas: u64,
+    /// The part of [`FailedCharge::gas`] that was memory expansion.
+    pub memory: u64,
+    /// The memory size in bytes (whole words) the charge would have paid for; zero when it
+    /// expanded no memory.
+    pub memory_size: u64,
+    /// A memory offset, a length or the cost did not fit in 64 bits: the instruction ran
+    /// out of gas without a charge (geth's "gas uint64 overflow").
+    pub overflow: bool,
 }
 
 impl Interpreter {
@@ -220,7 +242,7 @@ impl Interpreter {
             pending: None,
             return_range: (0, 0),
             resumed: false,
-            failed_charge: 0,
+            failed_charge: FailedCharge::default(),
         }
     }
 
@@ -235,12 +257,20 @@ impl Interpreter {
         self.bytecode.padded().get(self.pc).copied().unwrap_or(0)
     }
 
-    /// The amount the failing instruction tried to charge when it ran out of gas: the gas it
-    /// had already spent (`gas before - gas.remaining`) plus this is what it cost in all.
-    /// Meaningful in [`Inspector::step_fault`](crate::Inspector::step_fault) (zero when the
-    /// instruction failed without a charge, e.g. on a static-context write).
-    pub fn failed_charge(&self) -> u64 {
+    /// The charge the instruction that just ended the frame ran out of gas on: the gas it
+    /// had already spent (`gas before - gas.remaining`) plus its [`FailedCharge::gas`] is
+    /// what it cost in all. Meaningful in
+    /// [`Inspector::step_exit`](crate::Inspector::step_exit) (all zero when the instruction
+    /// did not fail on a charge, e.g. on a static-context write).
+    pub fn failed_charge(&self) -> FailedCharge {
         self.failed_charge
+    }
+
+    /// The memory size in bytes the instruction that just ended the frame left, or, when it
+    /// ran out of gas paying for an expansion, would have left. For
+    /// [`Inspector::step_exit`](crate::Inspector::step_exit).
+    pub fn memory_size_after(&self) -> usize {
+        (self.failed_charge.memory_size as usize).max(self.memory.len())
     }
 
     /// Charges `cost` gas, or fails with [`Exit::OutOfGas`]: for the dynamic gas of a
@@ -269,7 +299,30 @@ impl Interpreter {
     #[cold]
     #[inline(never)]
     fn out_of_gas(&mut self, cost: u64) -> Exit {
-        self.failed_charge = cost;
+        self.failed_charge.gas = cost;
+        Exit::OutOfGas
+    }
+
+    /// Records a charge of `cost`, `memory` of it for growing memory to `end` bytes, that
+    /// failed, and returns [`Exit::OutOfGas`].
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn out_of_gas_for_memory(&mut self, cost: u64, memory: u64, end: u64) -> Exit {
+        self.failed_charge = FailedCharge {
+            gas: cost,
+            memory,
+            memory_size: gas::words(end).saturating_mul(32),
+            overflow: false,
+        };
+        Exit::OutOfGas
+    }
+
+    /// Records an operand or cost that overflowed 64 bits (nothing charged) and returns
+    /// [`Exit::OutOfGas`].
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn overflow(&mut self) -> Exit {
+        self.failed_charge.overflow = true;
         Exit::OutOfGas
     }
 
@@ -277,11 +330,49 @@ impl Interpreter {
     /// as `usize` (0 when `len` is zero: an empty range expands nothing).
     #[inline]
     pub(crate) fn resize_memory(&mut self, offset: U256, len: U256) -> Result<usize, Exit> {
-        let end = Self::memory_end(offset, len)?;
-        if end > self.memory.len() as u64 {
-            self.expand_memory(end)?;
-        }
+        self.charge_with_memory(Some(0), offset, len)
+    }
+
+    /// Charges an instruction's dynamic `cost` (`None`: it overflowed 64 bits) and the
+    /// expansion of memory to cover `[offset, offset+len)` as one charge, as the execution
+    /// specs do, then grows the memory; returns the offset as `usize` (0 when `len` is zero).
+    /// An overflowing offset, length or cost runs out of gas without a charge.
+    #[inline]
+    pub(crate) fn charge_with_memory(
+        &mut self,
+        cost: Option<u64>,
+        offset: U256,
+        len: U256,
+    ) -> Result<usize, Exit> {
+        let end = self.checked_memory_end(offset, len)?;
+        self.charge_with_memory_end(cost, end)?;
         Ok(Self::range_start(offset, len))
+    }
+
+    /// As [`Interpreter::charge_with_memory`] for a memory end already worked out.
+    #[inline]
+    pub(crate) fn charge_with_memory_end(
+        &mut self,
+        cost: Option<u64>,
+        end: u64,
+    ) -> Result<(), Exit> {
+        let memory = self.expansion_cost(end);
+        let Some(total) = cost.and_then(|cost| cost.checked_add(memory)) else {
+            return Err(self.overflow());
+        };
+        if total != 0 && !self.gas.charge(total) {
+            return Err(self.out_of_gas_for_memory(total, memory, end));
+        }
+        self.grow_paid_memory(end)
+    }
+
+    /// [`Interpreter::memory_end`], recording an overflow for tracers.
+    #[inline]
+    pub(crate) fn checked_memory_end(&mut self, offset: U256, len: U256) -> Result<u64, Exit> {
+        match Self::memory_end(offset, len) {
+            Ok(end) => Ok(end),
+            Err(_) => Err(self.overflow()),
+        }
     }
 
     /// The start of a memory range whose end [`Interpreter::memory_end`] accepted, as
@@ -293,11 +384,6 @@ impl Interpreter {
         } else {
             offset.as_limbs()[0] as usize
         }
-    }
-
-    fn expand_memory(&mut self, end: u64) -> Result<(), Exit> {
-        self.charge(self.expansion_cost(end))?;
-        self.grow_paid_memory(end)
     }
 
     /// The end (`offset + len`) of a memory range an instruction will touch, without

@@ -23,7 +23,7 @@ pub use host::{AccountLoad, Host, Log, SStoreValues, SelfDestructOutcome, StateL
 pub use inspector::{Inspector, NoopInspector};
 pub use interpreter::{
     Action, CallInputs, CallKind, CallOutcome, CreateInputs, CreateOutcome, CreateScheme, Exit,
-    FrameInput, Interpreter,
+    FailedCharge, FrameInput, Interpreter,
 };
 pub use memory::Memory;
 pub use stack::{Stack, STACK_LIMIT};

@@ -386,7 +386,7 @@ fn struct_logs(traced: &Traced) -> Value {
     let root = traced.tracer.root();
     let failed = root.is_some_and(|r| !r.success());
     let output = root.map(|r| r.output.clone()).unwrap_or_default();
-    let logs: Vec<Value> = traced.tracer.steps.iter().map(struct_log).collect();
+    let logs: Vec<Value> = traced.tracer.steps().iter().map(struct_log).collect();
     json!({
         "failed": failed,
         "gas": traced.gas_used,
@@ -402,7 +402,7 @@ fn struct_log(l: &StructLog) -> Value {
     m.insert("gas".into(), json!(l.gas));
     m.insert("gasCost".into(), json!(l.gas_cost));
     m.insert("depth".into(), json!(l.depth));
-    if let Some(error) = l.error {
+    if let Some(error) = &l.error {
         m.insert("error".into(), json!(format!("Some({error})")));
     }
     if let Some(stack) = &l.stack {
@@ -523,7 +523,7 @@ fn call_frame(
         if let Some(reason) = revert_reason(&n.output) {
             m.insert("revertReason".into(), json!(reason));
         }
-        if let Some(status) = n.status {
+        if let Some(status) = &n.status {
             m.insert("error".into(), json!(call_error(status)));
         }
     }

@@ -24,9 +24,9 @@ impl<A: Inspector, B: Inspector> Inspector for Both<A, B> {
         self.0.step_end(interp);
         self.1.step_end(interp);
     }
-    fn step_fault(&mut self, interp: &Interpreter, exit: Exit) {
-        self.0.step_fault(interp, exit);
-        self.1.step_fault(interp, exit);
+    fn step_exit(&mut self, interp: &Interpreter, exit: Exit) {
+        self.0.step_exit(interp, exit);
+        self.1.step_exit(interp, exit);
     }
     fn call(&mut self, inputs: &CallInputs, depth: usize) {
         self.0.call(inputs, depth);
@@ -76,9 +76,9 @@ impl<I: Inspector> Inspector for Maybe<I> {
             i.step_end(interp);
         }
     }
-    fn step_fault(&mut self, interp: &Interpreter, exit: Exit) {
+    fn step_exit(&mut self, interp: &Interpreter, exit: Exit) {
         if let Some(i) = &mut self.0 {
-            i.step_fault(interp, exit);
+            i.step_exit(interp, exit);
         }
     }
     fn call(&mut self, inputs: &CallInputs, depth: usize) {

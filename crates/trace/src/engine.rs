@@ -1,32 +1,49 @@
-//! The bookkeeping the tracers and the profiler share: one record per call frame, each
-//! instruction held from `step` until its cost is known, the refund counter as geth keeps it
-//! (one per transaction), and what each frame returned. The output side is a [`Sink`].
+//! The step recorder every tracer shares: one record per call frame, each instruction held
+//! from `step` until the interpreter reports what it charged (never worked out here again),
+//! the refund counter as geth keeps it (one per transaction), and what each frame returned.
+//! The output side is a [`Sink`]; the two places where geth's and anvil's (revm's) traces
+//! differ are the [`Flavour`].
 
 use crate::errors::{self, FailedOp};
-use ember_bytecode::opcode::{self, MemoryLength, *};
+use ember_bytecode::opcode::{self, *};
 use ember_interpreter::gas::{self, UNDEFINED};
 use ember_interpreter::{
-    CallInputs, CallKind, CallOutcome, CreateInputs, CreateOutcome, Exit, Interpreter, STACK_LIMIT,
+    CallInputs, CallKind, CallOutcome, CreateInputs, CreateOutcome, Exit, FailedCharge,
+    Interpreter, STACK_LIMIT,
 };
 use ember_primitives::spec::SstoreRule;
 use ember_primitives::{Address, Bytes, Spec, U256};
-
-/// Bytes of trace held back (while CALLs wait for their cost) before the waiting CALL lines
-/// are written with an estimated cost instead; see the crate documentation.
-pub const HOLD_LIMIT: usize = 64 << 20;
 
 /// EIP-2200: SSTORE fails when no more gas than this is left.
 const SSTORE_SENTRY: u64 = 2300;
 /// geth's reason for that failure.
 const SENTRY_ERROR: &str = "not enough gas for reentrancy sentry";
 
-/// Stack items kept when the full stack is not wanted (enough for every cost formula).
+/// Stack items kept when the full stack is not wanted (enough for every operand a sink reads).
 const TOP_ITEMS: usize = 8;
 
 /// Largest RETURN output captured for a creating frame's end line.
 const MAX_CAPTURE: u64 = 1 << 24;
 
-/// The machine state before one instruction.
+/// revm's memory limit: `(1 << 32) - 1` bytes.
+const REVM_MEMORY_LIMIT: u64 = u32::MAX as u64;
+
+/// Where geth's traces and anvil's (revm-inspectors') differ; everything else is shared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flavour {
+    /// geth's: the stack is checked before any gas is charged; a CREATE's cost excludes the
+    /// gas given to the initcode; an instruction that fails while running (REVERT, a bad
+    /// jump, a write in a static call...) gets a second line with its error, geth's wording.
+    #[default]
+    Geth,
+    /// revm's, as anvil reports it: the static gas is charged before the stack is checked; a
+    /// CREATE's cost includes the gas given to the initcode, as a CALL's does; a failing
+    /// instruction appears once, named as revm names the failure (`OutOfGas`, `MemoryOOG`,
+    /// `StackUnderflow`...) with the gas revm charged before failing.
+    Revm,
+}
+
+/// The machine state before one instruction, and what it charged.
 #[derive(Debug)]
 pub(crate) struct Step {
     pub pc: usize,
@@ -35,6 +52,8 @@ pub(crate) struct Step {
     pub gas: u64,
     /// The transaction's refund counter (geth's `StateDB.GetRefund`).
     pub refund: u64,
+    /// The frame's own refund counter (revm's tracer reports this one).
+    pub frame_refund: i64,
     /// geth's depth: 1 for the transaction's frame.
     pub depth: usize,
     /// Memory size in bytes.
@@ -52,9 +71,17 @@ pub(crate) struct Step {
     /// The sink's tag for the frame (see [`Sink::frame_tag`]).
     pub tag: u32,
     pub spec: &'static Spec,
-    /// For an instruction that halted: the gas it spent plus the charge that failed, as the
-    /// interpreter reported it ([`Interpreter::failed_charge`]).
-    pub fault_spent: Option<u64>,
+    /// How the instruction ended or suspended its frame, as the interpreter reported it
+    /// ([`Inspector::step_exit`](ember_interpreter::Inspector::step_exit)); `None` while
+    /// it runs or when it did not end the frame.
+    pub exit: Option<Exit>,
+    /// What it charged, as the interpreter reported it at `exit`: the failing charge
+    /// included, for a CALL or CREATE the gas handed on too.
+    pub charged: u64,
+    /// The charge it failed on.
+    pub failed: FailedCharge,
+    /// Memory size once it ran (or would have, for a failed expansion).
+    pub mem_after: usize,
 }
 
 impl Step {
@@ -64,6 +91,7 @@ impl Step {
             op: 0,
             gas: 0,
             refund: 0,
+            frame_refund: 0,
             depth: 0,
             mem_size: 0,
             stack_len: 0,
@@ -73,7 +101,10 @@ impl Step {
             address: Address::ZERO,
             tag: 0,
             spec,
-            fault_spent: None,
+            exit: None,
+            charged: 0,
+            failed: FailedCharge::default(),
+            mem_after: 0,
         }
     }
 
@@ -93,94 +124,14 @@ impl Step {
         }
     }
 
-    /// The end of the memory the instruction touches, from the opcode table's memory
-    /// operands: 0 when it touches none, `None` when an offset or length overflows 64 bits.
-    fn memory_end(&self) -> Option<u64> {
-        let Some(info) = &opcode::OPCODES[self.op as usize] else {
-            return Some(0);
-        };
-        let mut end = 0u64;
-        for operand in info.memory {
-            let len = match operand.length {
-                MemoryLength::Fixed(bytes) => U256::from(bytes),
-                MemoryLength::Stack(depth) => self.peek(depth as usize),
-            };
-            if len.is_zero() {
-                continue;
-            }
-            let offset: u64 = self.peek(operand.offset as usize).try_into().ok()?;
-            let len: u64 = len.try_into().ok()?;
-            end = end.max(offset.checked_add(len)?);
-        }
-        Some(end)
-    }
-
-    /// Memory expansion cost of the instruction; `None` on overflow.
-    fn mem_cost(&self) -> Option<u64> {
-        let new_words = gas::words(self.memory_end()?);
-        let cur_words = self.mem_size as u64 / 32;
-        if new_words <= cur_words {
-            return Some(0);
-        }
-        Some(gas::memory_cost(new_words) - gas::memory_cost(cur_words))
-    }
-
-    /// The instruction's static cost from the fork's table (zero for an undefined opcode).
+    /// The instruction's static cost from the frame's gas table (zero for an undefined
+    /// opcode).
     pub fn static_cost(&self) -> u64 {
         let cost = gas::table(self.spec)[self.op as usize];
         if cost == UNDEFINED {
             0
         } else {
             cost
-        }
-    }
-
-    /// The part of the dynamic cost that depends on no state; `None` when it overflows.
-    /// Zero for an opcode the fork does not define (geth's `opUndefined` has no gas).
-    fn dynamic_cost(&self) -> Option<u64> {
-        if gas::table(self.spec)[self.op as usize] == UNDEFINED {
-            return Some(0);
-        }
-        let copy = |len: U256| -> Option<u64> {
-            let len: u64 = len.try_into().ok()?;
-            Some(gas::copy_cost(len))
-        };
-        let words = |len: U256| -> Option<u64> {
-            let len: u64 = len.try_into().ok()?;
-            Some(gas::words(len))
-        };
-        let p = |n| self.peek(n);
-        let cost = match self.op {
-            KECCAK256 => gas::KECCAK_WORD * words(p(1))?,
-            CALLDATACOPY | CODECOPY | RETURNDATACOPY | MCOPY => copy(p(2))?,
-            EXTCODECOPY => copy(p(3))?,
-            LOG0..=LOG4 => {
-                let len: u64 = p(1).try_into().ok()?;
-                gas::LOG_DATA.checked_mul(len)?
-            }
-            EXP => gas::exp_cost(self.spec, p(1)),
-            CREATE | CREATE2 => {
-                let mut cost = 0;
-                if self.spec.max_initcode_size.is_some() {
-                    cost += gas::INITCODE_WORD * words(p(2))?;
-                }
-                if self.op == CREATE2 {
-                    cost += gas::KECCAK_WORD * words(p(2))?;
-                }
-                cost
-            }
-            CALL | CALLCODE if !p(2).is_zero() => gas::CALL_VALUE,
-            _ => 0,
-        };
-        self.mem_cost()?.checked_add(cost)
-    }
-
-    /// Memory size once the instruction has expanded memory (geth resizes memory before it
-    /// runs the instruction, so its second line for a failing instruction shows this).
-    pub fn expanded_mem_size(&self) -> usize {
-        match self.memory_end() {
-            Some(end) => (gas::words(end) as usize * 32).max(self.mem_size),
-            None => self.mem_size,
         }
     }
 
@@ -195,75 +146,9 @@ impl Step {
         }
         .min(self.stack_len)
     }
-
-    /// What geth reports for an instruction that fails before running: like
-    /// [`Step::formula_cost`], and for a CALL-family instruction also the gas it would have
-    /// forwarded, computed as geth's `callGas` does (from the gas left after the known part
-    /// of the cost, wrapping as geth's does when that part exceeds the gas).
-    ///
-    /// When the gas left does not cover the static cost, geth fails on that charge alone,
-    /// before it computes any dynamic part, and reports the static cost.
-    pub fn fault_cost(&self) -> u64 {
-        if self.gas < self.static_cost() {
-            return self.static_cost();
-        }
-        // Instructions whose cost depends on state (cold access, new account, the slot's
-        // values) compute all of it before one charge, as the specs do: the interpreter's
-        // figure is exact where the formulas below could only see the stack.
-        if let (Some(spent), true) = (self.fault_spent, is_state_priced(self.op)) {
-            return spent;
-        }
-        let base = self.formula_cost();
-        if !matches!(self.op, CALL | CALLCODE | DELEGATECALL | STATICCALL) {
-            return base;
-        }
-        let requested = self.peek(0);
-        let dynamic = base - self.static_cost();
-        let available = self
-            .gas
-            .wrapping_sub(self.static_cost())
-            .wrapping_sub(dynamic);
-        let forwarded = if self.spec.call_gas_63_64 {
-            let cap = available - available / 64;
-            match u64::try_from(requested) {
-                Ok(r) if r <= cap => r,
-                _ => cap,
-            }
-        } else {
-            u64::try_from(requested).unwrap_or(u64::MAX)
-        };
-        base.saturating_add(forwarded)
-    }
-
-    /// Static cost plus [`Step::dynamic_cost`] (static alone when that overflows).
-    pub fn formula_cost(&self) -> u64 {
-        let base = self.static_cost();
-        match self.dynamic_cost() {
-            Some(d) => base.saturating_add(d),
-            None => base,
-        }
-    }
 }
 
-/// Opcodes whose cost depends on the state, not only on the stack.
-fn is_state_priced(op: u8) -> bool {
-    matches!(
-        op,
-        SLOAD
-            | SSTORE
-            | BALANCE
-            | EXTCODESIZE
-            | EXTCODECOPY
-            | EXTCODEHASH
-            | CALL
-            | CALLCODE
-            | DELEGATECALL
-            | STATICCALL
-            | SELFDESTRUCT
-    )
-}
-
-/// How an instruction failed, as geth reports it.
+/// How an instruction failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault<'a> {
     /// It did not fail.
@@ -273,13 +158,16 @@ pub(crate) enum Fault<'a> {
     /// It failed while running (REVERT, bad jump, write protection...): geth writes the
     /// instruction's line, then the same line again with the error.
     During(&'a str),
+    /// [`Flavour::Revm`]: it failed, as revm names the failure; one line.
+    Revm(&'static str),
 }
 
 /// What an instruction cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Cost {
-    /// As geth reports it (CALLs include the gas they forward).
-    pub geth: u64,
+    /// As the flavour reports it (a CALL includes the gas it forwards; a CREATE the gas it
+    /// gives the initcode only in [`Flavour::Revm`]).
+    pub reported: u64,
     /// The instruction's own cost: without any gas handed to a callee.
     pub own: u64,
 }
@@ -297,7 +185,7 @@ pub(crate) struct FrameEnd<'a> {
     pub ran_code: bool,
 }
 
-/// Where the engine's results go.
+/// Where the recorder's results go.
 pub(crate) trait Sink {
     /// Capture the whole stack (else only the top few items).
     fn wants_stack(&self) -> bool;
@@ -309,34 +197,13 @@ pub(crate) trait Sink {
     fn frame_tag(&mut self, _interp: &Interpreter) -> u32 {
         0
     }
-    /// An instruction and its cost. `after` is the machine state after it, when it did not
-    /// end the frame. `held` is true when [`Sink::hold`] was called for it.
-    fn step(
-        &mut self,
-        step: &Step,
-        cost: Cost,
-        fault: Fault<'_>,
-        after: Option<&Interpreter>,
-        held: bool,
-    );
-    /// The instruction `step` started a nested frame; its cost comes (through
-    /// [`Sink::step`]) once that frame has finished. `estimate` is its cost as far as it is
-    /// known now.
-    fn hold(&mut self, _step: &Step, _estimate: u64) {}
+    /// An instruction and its cost, in execution order (a CALL or CREATE before the lines
+    /// of the frame it starts). `after` is the machine state after it, when it neither
+    /// ended nor suspended the frame.
+    fn step(&mut self, step: &Step, cost: Cost, fault: Fault<'_>, after: Option<&Interpreter>);
     /// A call frame ended (also one that ran no code: a precompile, an account without
     /// code, a call that failed before starting).
     fn frame_end(&mut self, _end: &FrameEnd<'_>) {}
-}
-
-/// What a finished child frame gave back to the frame that started it.
-#[derive(Clone, Copy, Debug)]
-struct Child {
-    /// Gas returned to the caller.
-    returned: u64,
-    /// Gas the caller paid into it (a CALL's stipend excluded).
-    paid: u64,
-    /// It was a creation (whose cost in geth excludes the gas forwarded).
-    create: bool,
 }
 
 #[derive(Debug)]
@@ -348,16 +215,15 @@ struct Frame {
     tag: u32,
     started: bool,
     step: Option<Step>,
-    held: bool,
-    child: Option<Child>,
     /// RETURN data of a creating frame, captured before the RETURN ran.
     output: Option<Vec<u8>>,
 }
 
-/// The shared bookkeeping, generic over the output.
+/// The shared step recorder, generic over the output.
 #[derive(Debug)]
 pub(crate) struct Engine<S> {
     pub sink: S,
+    flavour: Flavour,
     frames: Vec<Frame>,
     spare: Vec<Step>,
 }
@@ -376,24 +242,22 @@ fn stipend(inputs: &CallInputs) -> u64 {
 
 impl<S: Sink> Engine<S> {
     pub fn new(sink: S) -> Self {
+        Engine::with_flavour(sink, Flavour::Geth)
+    }
+
+    pub fn with_flavour(sink: S, flavour: Flavour) -> Self {
         Engine {
             sink,
+            flavour,
             frames: Vec::new(),
             spare: Vec::new(),
         }
     }
 
-    fn push_frame(&mut self, create: bool, gas_limit: u64, estimate_paid: u64) {
+    fn push_frame(&mut self, create: bool, gas_limit: u64) {
         let mut refund_base = 0;
-        if let Some(parent) = self.frames.last_mut() {
+        if let Some(parent) = self.frames.last() {
             refund_base = parent.refund_base + parent.last_refund;
-            if let Some(step) = &parent.step {
-                if !parent.held {
-                    parent.held = true;
-                    let estimate = step.formula_cost().saturating_add(estimate_paid);
-                    self.sink.hold(step, estimate);
-                }
-            }
         }
         self.frames.push(Frame {
             create,
@@ -403,16 +267,14 @@ impl<S: Sink> Engine<S> {
             tag: 0,
             started: false,
             step: None,
-            held: false,
-            child: None,
             output: None,
         });
     }
 
     pub fn step(&mut self, interp: &Interpreter) {
         if self.frames.is_empty() {
-            // A frame the engine was not told about: trace it anyway.
-            self.push_frame(false, interp.gas.limit, 0);
+            // A frame the recorder was not told about: trace it anyway.
+            self.push_frame(false, interp.gas.limit);
         }
         let wants_stack = self.sink.wants_stack();
         let wants_memory = self.sink.wants_memory();
@@ -420,7 +282,7 @@ impl<S: Sink> Engine<S> {
         let Some(frame) = self.frames.last_mut() else {
             return;
         };
-        if interp.bytecode.is_empty() {
+        if interp.bytecode.is_empty() && self.flavour == Flavour::Geth {
             // geth runs no instruction of empty code (an initcode of zero bytes).
             return;
         }
@@ -433,10 +295,10 @@ impl<S: Sink> Engine<S> {
             None => self.spare.pop().unwrap_or_else(|| Step::empty(interp.spec)),
         };
         step.pc = interp.pc;
-        step.fault_spent = None;
         step.op = interp.current_opcode();
         step.gas = interp.gas.remaining;
         step.refund = (frame.refund_base + interp.gas.refund).max(0) as u64;
+        step.frame_refund = interp.gas.refund;
         step.depth = interp.depth + 1;
         step.mem_size = interp.memory.len();
         let data = interp.stack.data();
@@ -460,20 +322,29 @@ impl<S: Sink> Engine<S> {
         step.address = interp.address;
         step.tag = frame.tag;
         step.spec = interp.spec;
+        step.exit = None;
+        step.charged = 0;
+        step.failed = FailedCharge::default();
+        step.mem_after = step.mem_size;
         frame.last_refund = interp.gas.refund;
         if frame.create && step.op == RETURN {
             frame.output = capture_return(interp, &step);
         }
         frame.step = Some(step);
-        frame.held = false;
     }
 
-    /// The instruction of the last `step` halted the frame: keep what it spent and tried
-    /// to spend, which the cost formulas here cannot know for state-dependent costs.
-    pub fn step_fault(&mut self, interp: &Interpreter) {
+    /// The instruction of the last `step` ended or suspended the frame: keep what the
+    /// interpreter says it charged.
+    pub fn step_exit(&mut self, interp: &Interpreter, exit: Exit) {
         if let Some(step) = self.frames.last_mut().and_then(|f| f.step.as_mut()) {
-            let spent = step.gas.saturating_sub(interp.gas.remaining);
-            step.fault_spent = Some(spent.saturating_add(interp.failed_charge()));
+            let failed = interp.failed_charge();
+            step.exit = Some(exit);
+            step.failed = failed;
+            step.charged = step
+                .gas
+                .saturating_sub(interp.gas.remaining)
+                .saturating_add(failed.gas);
+            step.mem_after = interp.memory_size_after();
         }
     }
 
@@ -481,6 +352,7 @@ impl<S: Sink> Engine<S> {
         let Some(frame) = self.frames.last_mut() else {
             return;
         };
+        // A CALL or CREATE was reported when it suspended the frame.
         let Some(mut step) = frame.step.take() else {
             return;
         };
@@ -488,140 +360,111 @@ impl<S: Sink> Engine<S> {
             // geth changes the refund counter in SSTORE's gas function, before it traces.
             step.refund = (frame.refund_base + interp.gas.refund).max(0) as u64;
         }
-        let child = frame.child.take();
-        let held = std::mem::take(&mut frame.held);
-        let drop = step.gas as i128 - interp.gas.remaining as i128;
-        let cost = match child {
-            Some(c) if c.create => {
-                let own = drop + c.returned as i128 - c.paid as i128;
-                Cost {
-                    geth: clamp(own),
-                    own: clamp(own),
-                }
-            }
-            Some(c) => {
-                let geth = drop + c.returned as i128;
-                Cost {
-                    geth: clamp(geth),
-                    own: clamp(geth - c.paid as i128),
-                }
-            }
-            None => Cost {
-                geth: clamp(drop),
-                own: clamp(drop),
-            },
+        let cost = step.gas.saturating_sub(interp.gas.remaining);
+        let cost = Cost {
+            reported: cost,
+            own: cost,
         };
-        self.sink.step(&step, cost, Fault::None, Some(interp), held);
+        self.sink.step(&step, cost, Fault::None, Some(interp));
+        self.spare.push(step);
+    }
+
+    /// Reports the CALL or CREATE that suspended the innermost frame, now that the gas it
+    /// hands on (`paid`, a CALL's stipend excluded) is known.
+    fn report_suspended(&mut self, paid: u64, create: bool) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        let Some(step) = frame.step.take_if(|s| s.exit == Some(Exit::Suspend)) else {
+            return;
+        };
+        let own = step.charged.saturating_sub(paid);
+        let reported = if create && self.flavour == Flavour::Geth {
+            own
+        } else {
+            step.charged
+        };
+        self.sink
+            .step(&step, Cost { reported, own }, Fault::None, None);
         self.spare.push(step);
     }
 
     pub fn call(&mut self, inputs: &CallInputs) {
-        let paid = inputs.gas_limit - stipend(inputs);
-        self.push_frame(false, inputs.gas_limit, paid);
+        self.report_suspended(inputs.gas_limit - stipend(inputs), false);
+        self.push_frame(false, inputs.gas_limit);
     }
 
     pub fn create(&mut self, inputs: &CreateInputs) {
-        self.push_frame(true, inputs.gas_limit, 0);
+        self.report_suspended(inputs.gas_limit, true);
+        self.push_frame(true, inputs.gas_limit);
     }
 
-    pub fn call_end(&mut self, inputs: &CallInputs, outcome: &CallOutcome) {
-        let returned = if outcome.exit.is_halt() {
-            0
-        } else {
-            outcome.gas.remaining
-        };
-        self.finish(outcome.exit, returned, outcome.gas.refund, &outcome.output);
-        if let Some(parent) = self.frames.last_mut() {
-            parent.child = Some(Child {
-                returned,
-                paid: inputs.gas_limit - stipend(inputs),
-                create: false,
-            });
-        }
+    pub fn call_end(&mut self, _inputs: &CallInputs, outcome: &CallOutcome) {
+        self.finish(
+            outcome.exit,
+            outcome.gas.remaining,
+            outcome.gas.refund,
+            &outcome.output,
+        );
     }
 
-    pub fn create_end(&mut self, inputs: &CreateInputs, outcome: &CreateOutcome) {
+    pub fn create_end(&mut self, _inputs: &CreateInputs, outcome: &CreateOutcome) {
         let result = &outcome.result;
-        let returned = if result.exit.is_halt() {
-            0
-        } else {
-            result.gas.remaining
-        };
-        self.finish(result.exit, returned, result.gas.refund, &result.output);
-        if let Some(parent) = self.frames.last_mut() {
-            parent.child = Some(Child {
-                returned,
-                paid: inputs.gas_limit,
-                create: true,
-            });
-        }
+        self.finish(
+            result.exit,
+            result.gas.remaining,
+            result.gas.refund,
+            &result.output,
+        );
     }
 
     /// Ends the innermost frame: reports its last instruction, then the frame.
-    fn finish(&mut self, exit: Exit, returned: u64, refund: i64, outcome_output: &[u8]) {
+    fn finish(&mut self, exit: Exit, remaining: u64, refund: i64, outcome_output: &[u8]) {
         let Some(mut frame) = self.frames.pop() else {
             return;
         };
+        let returned = if exit.is_halt() { 0 } else { remaining };
         let mut error = None;
         let captured = frame.output.take();
         let mut returned_code = false;
         if let Some(mut step) = frame.step.take() {
-            let held = frame.held;
-            let exit = stack_check_first(exit, &step);
             if step.op == SELFDESTRUCT && exit.is_success() {
                 // geth adds SELFDESTRUCT's refund in its gas function, before it traces.
                 step.refund = (frame.refund_base + refund).max(0) as u64;
             }
-            let op = step.op;
-            let mem_cost = if op == RETURN || op == REVERT {
-                Some(step.formula_cost())
-            } else {
-                None
-            };
-            // RETURN ran, and the creation failed afterwards (or succeeded).
-            returned_code = frame.create
-                && op == RETURN
-                && match exit {
-                    Exit::Return | Exit::CodeSizeLimit | Exit::InvalidCodePrefix => true,
-                    Exit::OutOfGas => mem_cost.is_some_and(|c| c <= step.gas),
-                    _ => false,
-                };
-            let (cost, fault) = if returned_code {
-                error = match exit {
-                    Exit::OutOfGas => Some(errors::CODE_STORE_OUT_OF_GAS.to_string()),
-                    other => errors::message(other, Some(step.failed_op())),
-                };
-                (mem_cost.unwrap_or(0), FaultKind::None)
-            } else if exit.is_success() || exit == Exit::Revert {
-                let cost = mem_cost.unwrap_or_else(|| step.gas.saturating_sub(returned));
-                if exit == Exit::Revert {
-                    error = errors::message(exit, Some(step.failed_op()));
-                    (cost, FaultKind::During)
-                } else {
-                    (cost, FaultKind::None)
-                }
-            } else {
-                error = errors::message(exit, Some(step.failed_op()));
-                if exit == Exit::OutOfGas
-                    && op == SSTORE
-                    && step.spec.sstore == SstoreRule::Eip2200
-                    && step.gas <= SSTORE_SENTRY
-                {
-                    error = Some(format!(
-                        "{}: {SENTRY_ERROR}",
-                        errors::message(exit, None).unwrap_or_default()
-                    ));
-                }
-                match exit {
-                    Exit::StackUnderflow | Exit::StackOverflow => {
-                        (step.static_cost(), FaultKind::Before)
+            // A creation's RETURN ran, and the deposit of its code may have failed after it.
+            returned_code = frame.create && step.op == RETURN && step.exit == Some(Exit::Return);
+            let ran = returned_code || exit.is_success() || exit == Exit::Revert;
+            let (cost, fault) = match self.flavour {
+                _ if ran && !(exit == Exit::Revert && self.flavour == Flavour::Geth) => {
+                    if returned_code {
+                        error = match exit {
+                            Exit::OutOfGas => Some(errors::CODE_STORE_OUT_OF_GAS.to_string()),
+                            other => errors::message(other, Some(step.failed_op())),
+                        };
                     }
-                    Exit::InvalidJump
-                    | Exit::ReturnDataOutOfBounds
-                    | Exit::StaticViolation
-                    | Exit::InvalidOpcode
-                    | Exit::UndefinedOpcode => (step.fault_cost(), FaultKind::During),
-                    _ => (step.fault_cost(), FaultKind::Before),
+                    (step.charged, FaultKind::None)
+                }
+                Flavour::Geth => {
+                    let exit = stack_check_first(exit, &step);
+                    error = geth_error(exit, &step);
+                    match exit {
+                        Exit::StackUnderflow | Exit::StackOverflow => {
+                            (step.static_cost(), FaultKind::Before)
+                        }
+                        Exit::Revert
+                        | Exit::InvalidJump
+                        | Exit::ReturnDataOutOfBounds
+                        | Exit::StaticViolation
+                        | Exit::InvalidOpcode
+                        | Exit::UndefinedOpcode => (step.charged, FaultKind::During),
+                        _ => (step.charged, FaultKind::Before),
+                    }
+                }
+                Flavour::Revm => {
+                    error = errors::message(exit, Some(step.failed_op()));
+                    let (name, cost) = revm_failure(&step, exit);
+                    (cost, FaultKind::Revm(name))
                 }
             };
             let message = error.as_deref().unwrap_or("");
@@ -629,6 +472,7 @@ impl<S: Sink> Engine<S> {
                 FaultKind::None => Fault::None,
                 FaultKind::Before => Fault::Before(message),
                 FaultKind::During => Fault::During(message),
+                FaultKind::Revm(name) => Fault::Revm(name),
             };
             // An exceptional halt burns all the gas the frame had left.
             let own = if exit.is_halt() && !returned_code {
@@ -636,8 +480,15 @@ impl<S: Sink> Engine<S> {
             } else {
                 cost
             };
-            self.sink
-                .step(&step, Cost { geth: cost, own }, fault, None, held);
+            self.sink.step(
+                &step,
+                Cost {
+                    reported: cost,
+                    own,
+                },
+                fault,
+                None,
+            );
             self.spare.push(step);
         } else {
             error = errors::message(exit, None);
@@ -664,6 +515,20 @@ enum FaultKind {
     None,
     Before,
     During,
+    Revm(&'static str),
+}
+
+/// geth's error text for the step's failure.
+fn geth_error(exit: Exit, step: &Step) -> Option<String> {
+    let error = errors::message(exit, Some(step.failed_op()));
+    if exit == Exit::OutOfGas
+        && step.op == SSTORE
+        && step.spec.sstore == SstoreRule::Eip2200
+        && step.gas <= SSTORE_SENTRY
+    {
+        return Some(format!("{}: {SENTRY_ERROR}", error.unwrap_or_default()));
+    }
+    error
 }
 
 /// geth checks the stack before it charges any gas; Ember charges the static cost first. So
@@ -686,8 +551,85 @@ fn stack_check_first(exit: Exit, step: &Step) -> Exit {
     }
 }
 
-fn clamp(v: i128) -> u64 {
-    v.clamp(0, u64::MAX as i128) as u64
+/// The static gas revm charges before an instruction runs: the table's, except that revm
+/// charges a LOG's topics and CREATE's base with the rest of the cost.
+fn revm_static_cost(step: &Step) -> u64 {
+    match step.op {
+        LOG0..=LOG4 => gas::LOG_TOPIC,
+        CREATE | CREATE2 => 0,
+        _ => step.static_cost(),
+    }
+}
+
+/// revm's name for why the step failed, and the gas revm had charged for it, from what the
+/// interpreter charged: revm spends all the gas left when a charge fails, except on memory
+/// expansion (`MemoryOOG`, `MemoryLimitOOG`), an operand too large (`InvalidOperandOOG`) and
+/// the SSTORE sentry; it charges a CALL's memory before the rest of its cost, and every
+/// other instruction's memory last.
+fn revm_failure(step: &Step, exit: Exit) -> (&'static str, u64) {
+    let own = revm_static_cost(step);
+    let affordable = own.min(step.gas);
+    match exit {
+        Exit::OutOfGas => {}
+        Exit::StackUnderflow => return ("StackUnderflow", affordable),
+        Exit::StackOverflow => return ("StackOverflow", affordable),
+        Exit::InvalidJump => return ("InvalidJump", affordable),
+        Exit::StaticViolation if step.op == CALL => {
+            return ("CallNotAllowedInsideStatic", affordable)
+        }
+        Exit::StaticViolation => return ("StateChangeDuringStaticCall", affordable),
+        Exit::InvalidOpcode => return ("InvalidFEOpcode", 0),
+        Exit::UndefinedOpcode => {
+            // Defined in a later fork: revm charges its cost, then finds it inactive.
+            let later = opcode::OPCODES[step.op as usize].and_then(|info| info.introduced_in());
+            return match later {
+                Some(fork) => {
+                    let cost = gas::table(Spec::of(fork))[step.op as usize];
+                    ("NotActivated", cost.min(step.gas))
+                }
+                None => ("OpcodeNotFound", 0),
+            };
+        }
+        Exit::ReturnDataOutOfBounds => return ("OutOfOffset", affordable),
+        Exit::CreateCollision => return ("CreateCollision", 0),
+        Exit::CodeSizeLimit => return ("CreateContractSizeLimit", 0),
+        Exit::InvalidCodePrefix => return ("CreateContractStartingWithEF", 0),
+        Exit::PrecompileFailure => return ("PrecompileError", 0),
+        _ => return ("FatalExternalError", 0),
+    }
+    if step.gas < own {
+        return ("OutOfGas", step.gas);
+    }
+    let available = step.gas - own;
+    if step.op == SSTORE && step.spec.sstore == SstoreRule::Eip2200 && step.gas <= SSTORE_SENTRY {
+        return ("ReentrancySentryOOG", own);
+    }
+    let failed = step.failed;
+    let touches_memory = opcode::OPCODES[step.op as usize].is_some_and(|i| !i.memory.is_empty());
+    if failed.overflow && touches_memory {
+        return ("InvalidOperandOOG", own);
+    }
+    if failed.memory_size == 0 {
+        return ("OutOfGas", step.gas);
+    }
+    // The part of the failed charge revm charges before the memory.
+    let before = if matches!(step.op, CALL | CALLCODE | DELEGATECALL | STATICCALL) {
+        0
+    } else {
+        step.charged
+            .saturating_sub(own)
+            .saturating_sub(failed.memory)
+    };
+    if before > available {
+        return ("OutOfGas", step.gas);
+    }
+    if failed.memory_size > REVM_MEMORY_LIMIT {
+        return ("MemoryLimitOOG", own + before);
+    }
+    if failed.memory > available - before {
+        return ("MemoryOOG", own + before);
+    }
+    ("OutOfGas", step.gas)
 }
 
 /// The data a RETURN about to run will return (memory it expands reads as zeros).

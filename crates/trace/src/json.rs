@@ -52,7 +52,7 @@ impl<W: Write> JsonTracer<W> {
         }
     }
 
-    /// Writes out anything held back and flushes the writer; reports the first write error.
+    /// Flushes the writer; reports the first write error.
     pub fn flush(&mut self) -> io::Result<()> {
         self.engine.sink.out.flush()
     }
@@ -75,7 +75,7 @@ impl<W: Write> JsonSink<W> {
     fn render(&mut self, step: &Step, cost: u64, error: Option<&str>, fault_view: bool) {
         let cfg = self.config;
         let (mem_size, popped) = if fault_view {
-            (step.expanded_mem_size(), step.popped_before_fault())
+            (step.mem_after, step.popped_before_fault())
         } else {
             (step.mem_size, 0)
         };
@@ -147,37 +147,22 @@ impl<W: Write> Sink for JsonSink<W> {
         self.config.return_data
     }
 
-    fn step(
-        &mut self,
-        step: &Step,
-        cost: Cost,
-        fault: Fault<'_>,
-        _after: Option<&Interpreter>,
-        held: bool,
-    ) {
+    fn step(&mut self, step: &Step, cost: Cost, fault: Fault<'_>, _after: Option<&Interpreter>) {
         let first_error = match fault {
             Fault::Before(e) => Some(e),
+            Fault::Revm(e) => Some(e),
             _ => None,
         };
-        self.render(step, cost.geth, first_error, false);
+        self.render(step, cost.reported, first_error, false);
         let line = std::mem::take(&mut self.line);
-        if held {
-            self.out.release(&line);
-        } else {
-            self.out.write(&line);
-        }
+        self.out.write(&line);
         self.line = line;
         if let Fault::During(e) = fault {
-            self.render(step, cost.geth, Some(e), true);
+            self.render(step, cost.reported, Some(e), true);
             let line = std::mem::take(&mut self.line);
             self.out.write(&line);
             self.line = line;
         }
-    }
-
-    fn hold(&mut self, step: &Step, estimate: u64) {
-        self.render(step, estimate, None, false);
-        self.out.hold(self.line.clone());
     }
 
     fn frame_end(&mut self, end: &FrameEnd<'_>) {
@@ -207,8 +192,8 @@ impl<W: Write> Inspector for JsonTracer<W> {
     fn step_end(&mut self, interp: &Interpreter) {
         self.engine.step_end(interp);
     }
-    fn step_fault(&mut self, interp: &Interpreter, _exit: Exit) {
-        self.engine.step_fault(interp);
+    fn step_exit(&mut self, interp: &Interpreter, exit: Exit) {
+        self.engine.step_exit(interp, exit);
     }
     fn call(&mut self, inputs: &CallInputs, _depth: usize) {
         self.engine.call(inputs);

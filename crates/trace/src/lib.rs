@@ -28,28 +28,22 @@
 //!
 //! # Gas costs
 //!
-//! The interpreter calls [`Inspector::step`] before an instruction and
-//! [`Inspector::step_end`] after it, so the tracers hold each instruction back until its
-//! cost is known: the gas before it minus the gas after it. Like geth:
+//! No tracer works out an instruction's cost: the interpreter reports what it charged.
+//! [`Inspector::step`] comes before an instruction, [`Inspector::step_end`] after one that
+//! left the frame running, and [`Inspector::step_exit`] after one that ended the frame or
+//! suspended it on a nested call or creation, with what it charged, the charge it failed on
+//! included ([`Interpreter::failed_charge`]): every instruction charges all of its cost beyond
+//! the static part at once, as the execution specs do. One step recorder serves every tracer
+//! here and the node's `debug_trace*`, parametrised by the two places where geth's and
+//! anvil's traces differ ([`Flavour`]). Like geth:
 //!
 //! - a CALL-family instruction costs what the caller paid, the gas it forwarded included
-//!   (the callee's unused gas, which returns to the caller after the step, is added back; the
-//!   2300 stipend is free to the caller and so not part of the cost);
-//! - CREATE and CREATE2 cost their own gas only, without the gas given to the initcode.
-//!
-//! Both are only known once the callee has finished, so the lines of the callee's frame are
-//! held in memory until then and written after the CALL's line, in geth's order. Past
-//! [`HOLD_LIMIT`] bytes held, the CALL's line is written at once with an estimate (its own
-//! costs that depend on no state, plus the forwarded gas: no cold-access or new-account
-//! surcharge) so memory stays bounded.
-//!
-//! The instruction that ends a frame gets no `step_end`; its cost is worked out from the
-//! frame's outcome (RETURN and REVERT: the memory expansion; STOP and SELFDESTRUCT: the gas
-//! drop). An instruction that fails reports its static cost plus the dynamic part that
-//! depends on no state (memory, copies, EXP, KECCAK256, LOG, a CALL's value transfer and the
-//! gas it would forward, computed as geth's `callGas`); geth also counts the state-dependent
-//! parts it had computed before failing (SSTORE's cost, cold-access and new-account
-//! surcharges), which Ember's inspector hooks do not expose.
+//!   (the 2300 stipend is free to the caller and so not part of the cost); its line is
+//!   written when it suspends the frame, before the callee's lines;
+//! - CREATE and CREATE2 cost their own gas only, without the gas given to the initcode;
+//! - an instruction that fails reports its whole cost (static and dynamic: memory, copies,
+//!   hashing, account access, the gas a CALL would forward), except that geth checks the
+//!   stack before any gas, so a failing stack check reports the static cost.
 //!
 //! Like geth's, the refund shown for SSTORE and SELFDESTRUCT already includes their own
 //! refund change (geth applies it in their gas function, before tracing), and an instruction
@@ -67,12 +61,14 @@ mod json;
 mod output;
 pub mod profile;
 mod structlog;
+mod structlogs;
 
 pub use combine::{Both, Maybe};
-pub use engine::HOLD_LIMIT;
+pub use engine::Flavour;
 pub use json::JsonTracer;
 pub use profile::{GasProfiler, Profile};
 pub use structlog::StructTracer;
+pub use structlogs::{StepConfig, StructLog, StructLogRecorder};
 
 use ember_interpreter::{
     CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Inspector, Interpreter, Log,
@@ -174,8 +170,8 @@ macro_rules! forward_inspector {
             fn step_end(&mut self, interp: &Interpreter) {
                 match self { $(Tracer::$variant(t) => t.step_end(interp),)* }
             }
-            fn step_fault(&mut self, interp: &Interpreter, exit: Exit) {
-                match self { $(Tracer::$variant(t) => t.step_fault(interp, exit),)* }
+            fn step_exit(&mut self, interp: &Interpreter, exit: Exit) {
+                match self { $(Tracer::$variant(t) => t.step_exit(interp, exit),)* }
             }
             fn call(&mut self, inputs: &CallInputs, depth: usize) {
                 match self { $(Tracer::$variant(t) => t.call(inputs, depth),)* }

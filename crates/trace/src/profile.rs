@@ -2,7 +2,7 @@
 
 use crate::engine::{Cost, Engine, Fault, FrameEnd, Sink, Step};
 use ember_interpreter::{
-    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Inspector, Interpreter,
+    CallInputs, CallOutcome, CreateInputs, CreateOutcome, Exit, Inspector, Interpreter,
 };
 use ember_primitives::{Address, Bytes, B256};
 use std::collections::HashMap;
@@ -217,14 +217,7 @@ impl Sink for ProfileSink {
         index
     }
 
-    fn step(
-        &mut self,
-        step: &Step,
-        cost: Cost,
-        _fault: Fault<'_>,
-        _after: Option<&Interpreter>,
-        _held: bool,
-    ) {
+    fn step(&mut self, step: &Step, cost: Cost, _fault: Fault<'_>, _after: Option<&Interpreter>) {
         let Some(c) = self.profile.contracts.get_mut(step.tag as usize) else {
             return;
         };
@@ -264,6 +257,9 @@ impl Inspector for GasProfiler {
     }
     fn step_end(&mut self, interp: &Interpreter) {
         self.engine.step_end(interp);
+    }
+    fn step_exit(&mut self, interp: &Interpreter, exit: Exit) {
+        self.engine.step_exit(interp, exit);
     }
     fn call(&mut self, inputs: &CallInputs, _depth: usize) {
         self.engine

@@ -51,7 +51,7 @@ impl<W: Write> StructTracer<W> {
         }
     }
 
-    /// Writes out anything held back and flushes the writer; reports the first write error.
+    /// Flushes the writer; reports the first write error.
     pub fn flush(&mut self) -> io::Result<()> {
         self.engine.sink.out.flush()
     }
@@ -137,14 +137,7 @@ impl<W: Write> Sink for StructSink<W> {
         self.config.return_data
     }
 
-    fn step(
-        &mut self,
-        step: &Step,
-        cost: Cost,
-        fault: Fault<'_>,
-        after: Option<&Interpreter>,
-        held: bool,
-    ) {
+    fn step(&mut self, step: &Step, cost: Cost, fault: Fault<'_>, after: Option<&Interpreter>) {
         let error = match fault {
             Fault::Before(e) => Some(e),
             // geth's struct logger has no fault hook: no error once the line is out.
@@ -164,19 +157,10 @@ impl<W: Write> Sink for StructSink<W> {
             }
             storage = Some(slots.clone());
         }
-        self.render(step, cost.geth, error, storage.as_ref());
+        self.render(step, cost.reported, error, storage.as_ref());
         let text = std::mem::take(&mut self.text);
-        if held {
-            self.out.release(&text);
-        } else {
-            self.out.write(&text);
-        }
+        self.out.write(&text);
         self.text = text;
-    }
-
-    fn hold(&mut self, step: &Step, estimate: u64) {
-        self.render(step, estimate, None, None);
-        self.out.hold(self.text.clone());
     }
 }
 
@@ -187,8 +171,8 @@ impl<W: Write> Inspector for StructTracer<W> {
     fn step_end(&mut self, interp: &Interpreter) {
         self.engine.step_end(interp);
     }
-    fn step_fault(&mut self, interp: &Interpreter, _exit: Exit) {
-        self.engine.step_fault(interp);
+    fn step_exit(&mut self, interp: &Interpreter, exit: Exit) {
+        self.engine.step_exit(interp, exit);
     }
     fn call(&mut self, inputs: &CallInputs, _depth: usize) {
         self.engine.call(inputs);

@@ -4,7 +4,10 @@ use ember_evm::{
     address, bytes, AccountInfo, Address, Bytecode, Bytes, Evm, Fork, InMemoryDb, TxEnv, TxKind,
     U256,
 };
-use ember_trace::{GasProfiler, JsonTracer, StructTracer, TraceConfig};
+use ember_trace::{
+    Flavour, GasProfiler, JsonTracer, StepConfig, StructLog, StructLogRecorder, StructTracer,
+    TraceConfig,
+};
 
 const TARGET: Address = address!("2000000000000000000000000000000000000002");
 const OTHER: Address = address!("3000000000000000000000000000000000000003");
@@ -321,4 +324,120 @@ fn opcode_undefined_in_the_fork_costs_nothing() {
     for line in lines {
         assert!(line.contains(r#""gasCost":"0x0""#), "{line}");
     }
+}
+
+#[test]
+fn failing_keccak_reports_its_whole_cost_from_the_interpreter() {
+    // PUSH2 0x0400, PUSH1 0, KECCAK256 with 100 gas left at it: 32 words of hashing (192)
+    // and 32 words of memory (96 + 2) beside the static 30, charged at once: 320 in all.
+    let line = last_step_line(bytes!("610400 6000 20"), 6 + 100);
+    assert!(
+        line.starts_with(r#"{"pc":5,"op":32,"gas":"0x64","gasCost":"0x140","#),
+        "{line}"
+    );
+    assert!(line.ends_with(r#""error":"out of gas"}"#), "{line}");
+}
+
+#[test]
+fn a_write_in_a_static_call_reports_its_whole_cost_and_expanded_memory() {
+    // OTHER runs LOG0 of 64 bytes at offset 0 inside a STATICCALL: the execution specs charge
+    // the log (375 + 8 x 64) and the memory (2 words: 6) before they find the write
+    // forbidden, so geth's two lines carry 893 and the second shows the memory grown to 64.
+    let caller = bytes!("6000600060006000733000000000000000000000000000000000000003 61ffff fa 00");
+    let trace = json(caller, bytes!("6040 6000 a0"), TraceConfig::default());
+    let lines: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains(r#""op":160"#))
+        .collect();
+    assert_eq!(lines.len(), 2, "{trace}");
+    assert!(
+        lines[0].contains(r#""gasCost":"0x37d","memSize":0,"#),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains(r#""gasCost":"0x37d","memSize":64,"#),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].ends_with(r#""error":"write protection"}"#),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn a_call_line_comes_before_its_callee_with_the_gas_it_forwarded() {
+    // The STATICCALL's line is written when it suspends the frame: its cost is the cold
+    // access (2,600) plus the 0xffff gas it forwards, and the callee's lines follow it.
+    let caller = bytes!("6000600060006000733000000000000000000000000000000000000003 61ffff fa 00");
+    let trace = json(caller, bytes!("6001 00"), TraceConfig::default());
+    let lines: Vec<&str> = trace.lines().collect();
+    let call = lines
+        .iter()
+        .position(|l| l.contains(r#""op":250"#))
+        .unwrap();
+    assert!(
+        lines[call].contains(r#""gasCost":"0x10a27""#),
+        "{}",
+        lines[call]
+    );
+    assert!(
+        lines[call + 1].contains(r#""depth":2"#),
+        "{}",
+        lines[call + 1]
+    );
+}
+
+/// The struct logs of `code` run with `gas` left after intrinsic gas, in `flavour`.
+fn struct_logs(code: Bytes, gas: u64, flavour: Flavour) -> Vec<StructLog> {
+    let config = StepConfig {
+        enabled: true,
+        stack: true,
+        ..Default::default()
+    };
+    let mut evm = Evm::builder(db(code, Bytes::new()))
+        .fork(Fork::Cancun)
+        .inspector(StructLogRecorder::new(flavour, config))
+        .build();
+    let tx = TxEnv {
+        gas_limit: 21_000 + gas,
+        ..tx()
+    };
+    evm.transact(&tx).unwrap();
+    evm.inspector.logs().to_vec()
+}
+
+#[test]
+fn revm_names_the_charge_that_failed() {
+    // MSTORE at 0x10000 with 100 gas: the static 3 is paid, the memory (2,049 words) is
+    // not: revm calls it MemoryOOG and reports the 3 it charged.
+    let logs = struct_logs(bytes!("6001 62010000 52"), 6 + 100, Flavour::Revm);
+    let last = logs.last().unwrap();
+    assert_eq!((last.op, last.gas_cost), (0x52, 3));
+    assert_eq!(last.error.as_deref(), Some("MemoryOOG"));
+    // KECCAK256 of 1,024 bytes with 100 gas: the hashing (192) fails before the memory,
+    // which revm answers with OutOfGas and all the gas left.
+    let logs = struct_logs(bytes!("610400 6000 20"), 6 + 100, Flavour::Revm);
+    let last = logs.last().unwrap();
+    assert_eq!((last.op, last.gas_cost), (0x20, 100));
+    assert_eq!(last.error.as_deref(), Some("OutOfGas"));
+    // geth's flavour reports the whole cost of the same step.
+    let logs = struct_logs(bytes!("610400 6000 20"), 6 + 100, Flavour::Geth);
+    assert_eq!(logs.last().unwrap().gas_cost, 320);
+}
+
+#[test]
+fn revm_counts_a_creations_initcode_gas_in_its_cost_and_geth_does_not() {
+    // CREATE of empty initcode with value 0: its line in revm's flavour carries the gas
+    // handed to the initcode frame, in geth's only the 32,000.
+    let code = bytes!("6000 6000 6000 f0 00");
+    let create = |flavour| {
+        let logs = struct_logs(code.clone(), 100_000, flavour);
+        logs.iter().find(|l| l.op == 0xf0).unwrap().gas_cost
+    };
+    assert_eq!(create(Flavour::Geth), 32_000);
+    let available = 100_000 - 9 - 32_000;
+    assert_eq!(create(Flavour::Revm), 32_000 + available - available / 64);
 }

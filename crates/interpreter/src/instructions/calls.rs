@@ -26,10 +26,11 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
     // As the execution specs do: every part of the cost (memory, account access, value,
     // new account, forwarded gas) is computed first and charged at once, then the static
     // context is checked, so a failing CALL reports its whole cost to tracers.
-    let in_end = Interpreter::memory_end(in_offset, in_len)?;
-    let out_end = Interpreter::memory_end(out_offset, out_len)?;
+    let in_end = i.checked_memory_end(in_offset, in_len)?;
+    let out_end = i.checked_memory_end(out_offset, out_len)?;
     let memory_end = in_end.max(out_end);
-    let mut cost = i.expansion_cost(memory_end);
+    let memory_cost = i.expansion_cost(memory_end);
+    let mut cost = memory_cost;
     let account = h.load_account(to);
     cost = cost.saturating_add(gas::cold_account_surcharge(spec, account.is_cold));
     // EIP-7702: calling a delegated account also reads its delegate.
@@ -66,11 +67,14 @@ fn call_inner<H: Host>(i: &mut Interpreter, h: &mut H, kind: CallKind) -> R {
         .checked_sub(cost)
         .and_then(|available| gas::call_gas(spec, gas_requested, available))
         .unwrap_or_else(|| gas_requested.saturating_to());
-    i.charge(cost.saturating_add(forwarded))?;
+    let total = cost.saturating_add(forwarded);
+    if !i.gas.charge(total) {
+        return Err(i.out_of_gas_for_memory(total, memory_cost, memory_end));
+    }
+    i.grow_paid_memory(memory_end)?;
     if kind == CallKind::Call && i.is_static && !value.is_zero() {
         return Err(Exit::StaticViolation);
     }
-    i.grow_paid_memory(memory_end)?;
     let in_offset = Interpreter::range_start(in_offset, in_len);
     let out_offset = Interpreter::range_start(out_offset, out_len);
     let gas_limit = forwarded + if transfers { gas::CALL_STIPEND } else { 0 };
@@ -123,9 +127,6 @@ pub(super) fn staticcall<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
 /// CREATE and CREATE2 (EIP-1014; EIP-3860 initcode limit and metering).
 #[inline(never)]
 pub(super) fn create<const IS_CREATE2: bool, H: Host>(i: &mut Interpreter, _: &mut H) -> R {
-    if i.is_static {
-        return Err(Exit::StaticViolation);
-    }
     let [value, offset, len] = i.stack.popn::<3>()?;
     let salt = if IS_CREATE2 {
         Some(B256::from(i.stack.popn::<1>()?[0]))
@@ -133,17 +134,26 @@ pub(super) fn create<const IS_CREATE2: bool, H: Host>(i: &mut Interpreter, _: &m
         None
     };
     let spec = i.spec;
-    let len_u64 = len.saturating_to::<u64>();
-    if let Some(max) = spec.max_initcode_size {
-        if len_u64 > max as u64 {
-            return Err(Exit::OutOfGas);
-        }
-        i.charge(gas::INITCODE_WORD * gas::words(len_u64))?;
+    // The initcode's metering (EIP-3860), CREATE2's hashing and the memory in one charge,
+    // then the checks, as the execution specs order them: a tracer sees the whole cost.
+    let words = u64::try_from(len).ok().map(gas::words);
+    let mut cost = Some(0u64);
+    if spec.max_initcode_size.is_some() {
+        cost = words.and_then(|w| w.checked_mul(gas::INITCODE_WORD));
     }
     if IS_CREATE2 {
-        i.charge(gas::KECCAK_WORD.saturating_mul(gas::words(len_u64)))?;
+        let hashing = words.and_then(|w| w.checked_mul(gas::KECCAK_WORD));
+        cost = cost.and_then(|c| c.checked_add(hashing?));
     }
-    let offset = i.resize_memory(offset, len)?;
+    let offset = i.charge_with_memory(cost, offset, len)?;
+    if let Some(max) = spec.max_initcode_size {
+        if len > U256::from(max) {
+            return Err(Exit::OutOfGas);
+        }
+    }
+    if i.is_static {
+        return Err(Exit::StaticViolation);
+    }
     let len = len.to::<usize>();
     let init_code = if len == 0 {
         Bytes::new()

@@ -48,8 +48,7 @@ pub(super) fn calldatasize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
 #[inline]
 fn copy_to_memory(i: &mut Interpreter, source: fn(&Interpreter) -> &[u8]) -> R {
     let [mem_offset, src_offset, len] = i.stack.popn::<3>()?;
-    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
-    let mem_offset = i.resize_memory(mem_offset, len)?;
+    let mem_offset = i.charge_with_memory(gas::checked_copy_cost(len), mem_offset, len)?;
     let len = len.to::<usize>();
     let src_offset = src_offset.saturating_to::<usize>();
     // Borrow the source only after memory has grown.
@@ -88,8 +87,7 @@ pub(super) fn returndatasize<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
 #[inline(never)]
 pub(super) fn returndatacopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [mem_offset, data_offset, len] = i.stack.popn::<3>()?;
-    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
-    let mem_offset = i.resize_memory(mem_offset, len)?;
+    let mem_offset = i.charge_with_memory(gas::checked_copy_cost(len), mem_offset, len)?;
     let data_offset = data_offset.saturating_to::<usize>();
     let len = len.to::<usize>();
     if data_offset.saturating_add(len) > i.return_data.len() {

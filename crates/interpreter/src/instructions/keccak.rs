@@ -10,8 +10,10 @@ type R = Result<(), Exit>;
 #[inline(never)]
 pub(super) fn keccak256_op<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [offset, len] = i.stack.popn::<2>()?;
-    i.charge(gas::KECCAK_WORD.saturating_mul(gas::words(len.saturating_to::<u64>())))?;
-    let offset = i.resize_memory(offset, len)?;
+    let cost = u64::try_from(len)
+        .ok()
+        .and_then(|len| gas::words(len).checked_mul(gas::KECCAK_WORD));
+    let offset = i.charge_with_memory(cost, offset, len)?;
     let len = len.to::<usize>();
     let hash = if len == 0 {
         ember_primitives::KECCAK_EMPTY

@@ -36,12 +36,10 @@ pub(super) fn mstore8<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
 #[inline(never)]
 pub(super) fn mcopy<H: Host>(i: &mut Interpreter, _: &mut H) -> R {
     let [dst, src, len] = i.stack.popn::<3>()?;
-    i.charge(gas::copy_cost(len.saturating_to::<u64>()))?;
+    i.charge_with_memory(gas::checked_copy_cost(len), dst.max(src), len)?;
     if len.is_zero() {
         return Ok(());
     }
-    let end = dst.max(src);
-    i.resize_memory(end, len)?;
     let len = len.to::<usize>();
     i.memory
         .copy_within(src.to::<usize>(), dst.to::<usize>(), len);

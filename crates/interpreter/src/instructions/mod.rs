@@ -25,7 +25,7 @@ mod push;
 mod state;
 
 use crate::gas::{GasTable, UNDEFINED};
-use crate::interpreter::{Action, CallOutcome, Exit, Interpreter};
+use crate::interpreter::{Action, CallOutcome, Exit, FailedCharge, Interpreter};
 use crate::opcode::*;
 use crate::stack::STACK_LIMIT;
 use crate::{Host, Inspector};
@@ -221,8 +221,8 @@ impl Interpreter {
         match result {
             // The loop reports the end of the step when it starts again.
             Ok(()) => self.resumed = true,
-            Err(exit) if exit.is_halt() && observed.inspector.wants_steps() => {
-                observed.inspector.step_fault(self, exit)
+            Err(exit) if observed.inspector.wants_steps() => {
+                observed.inspector.step_exit(self, exit)
             }
             Err(_) => {}
         }
@@ -274,13 +274,13 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 interp.gas.remaining = gas;
             }};
         }
-        // Ends the frame with `$exit`, reporting a halt to the inspector.
+        // Ends the frame with `$exit`, reporting it to the inspector.
         macro_rules! exit {
             ($exit:expr) => {{
                 let exit: Exit = $exit;
                 save!();
-                if STEPS && exit.is_halt() {
-                    observed.inspector.step_fault(interp, exit);
+                if STEPS {
+                    observed.inspector.step_exit(interp, exit);
                 }
                 return exit;
             }};
@@ -392,8 +392,8 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 sp = base.add(interp.stack.len());
                 gas = interp.gas.remaining;
                 if let Err(exit) = result {
-                    if STEPS && exit.is_halt() {
-                        observed.inspector.step_fault(interp, exit);
+                    if STEPS {
+                        observed.inspector.step_exit(interp, exit);
                     }
                     return exit;
                 }
@@ -404,7 +404,7 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
             if STEPS {
                 save!();
                 observed.inspector.step(interp);
-                interp.failed_charge = 0;
+                interp.failed_charge = FailedCharge::default();
             }
             let cost = gas_table[op as usize];
             // An undefined opcode costs `UNDEFINED`, more than any frame holds.
@@ -413,11 +413,11 @@ pub(crate) fn run_loop<H: Host, I: Inspector, const STEPS: bool>(
                 let exit = if cost == UNDEFINED {
                     Exit::UndefinedOpcode
                 } else {
-                    interp.failed_charge = cost;
+                    interp.failed_charge.gas = cost;
                     Exit::OutOfGas
                 };
                 if STEPS {
-                    observed.inspector.step_fault(interp, exit);
+                    observed.inspector.step_exit(interp, exit);
                 }
                 return exit;
             }

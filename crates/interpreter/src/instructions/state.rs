@@ -50,14 +50,12 @@ pub(super) fn extcodehash<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
 #[inline(never)]
 pub(super) fn extcodecopy<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
     let [address, mem_offset, code_offset, len] = i.stack.popn::<4>()?;
-    let memory_end = Interpreter::memory_end(mem_offset, len)?;
+    let memory_end = i.checked_memory_end(mem_offset, len)?;
     let load = h.code(to_address(address));
     // Access, copy and memory in one charge, as the execution specs charge them.
-    let cost = gas::cold_account_surcharge(i.spec, load.is_cold)
-        .saturating_add(gas::copy_cost(len.saturating_to::<u64>()))
-        .saturating_add(i.expansion_cost(memory_end));
-    i.charge(cost)?;
-    i.grow_paid_memory(memory_end)?;
+    let cost = gas::checked_copy_cost(len)
+        .and_then(|copy| copy.checked_add(gas::cold_account_surcharge(i.spec, load.is_cold)));
+    i.charge_with_memory_end(cost, memory_end)?;
     let mem_offset = Interpreter::range_start(mem_offset, len);
     let len = len.to::<usize>();
     let code_offset = code_offset.saturating_to::<usize>();
@@ -142,12 +140,15 @@ pub(super) fn tstore<H: Host>(i: &mut Interpreter, h: &mut H) -> R {
 
 #[inline(never)]
 pub(super) fn log<const N: usize, H: Host>(i: &mut Interpreter, h: &mut H) -> R {
+    let [offset, len] = i.stack.popn::<2>()?;
+    let cost = u64::try_from(len)
+        .ok()
+        .and_then(|len| len.checked_mul(gas::LOG_DATA));
+    let offset = i.charge_with_memory(cost, offset, len)?;
+    // After the charge, as the execution specs check it: a tracer sees the whole cost.
     if i.is_static {
         return Err(Exit::StaticViolation);
     }
-    let [offset, len] = i.stack.popn::<2>()?;
-    i.charge(gas::LOG_DATA.saturating_mul(len.saturating_to::<u64>()))?;
-    let offset = i.resize_memory(offset, len)?;
     let len = len.to::<usize>();
     let topics = i.stack.popn::<N>()?;
     let data = if len == 0 {
