@@ -330,7 +330,28 @@ impl Interpreter {
     /// as `usize` (0 when `len` is zero: an empty range expands nothing).
     #[inline]
     pub(crate) fn resize_memory(&mut self, offset: U256, len: U256) -> Result<usize, Exit> {
-        self.charge_with_memory(Some(0), offset, len)
+        let end = self.checked_memory_end(offset, len)?;
+        if end > self.memory.len() as u64 {
+            self.expand_memory(end)?;
+        }
+        Ok(Self::range_start(offset, len))
+    }
+
+    /// Charges the expansion of memory to `end` bytes (past its size) and grows it.
+    fn expand_memory(&mut self, end: u64) -> Result<(), Exit> {
+        if !self.gas.charge(self.expansion_cost(end)) {
+            return Err(self.expansion_out_of_gas(end));
+        }
+        self.grow_paid_memory(end)
+    }
+
+    /// Records an expansion to `end` bytes that the gas did not cover and returns
+    /// [`Exit::OutOfGas`].
+    #[cold]
+    #[inline(never)]
+    fn expansion_out_of_gas(&mut self, end: u64) -> Exit {
+        let cost = self.expansion_cost(end);
+        self.out_of_gas_for_memory(cost, cost, end)
     }
 
     /// Charges an instruction's dynamic `cost` (`None`: it overflowed 64 bits) and the
@@ -356,11 +377,28 @@ impl Interpreter {
         cost: Option<u64>,
         end: u64,
     ) -> Result<(), Exit> {
-        let memory = self.expansion_cost(end);
-        let Some(total) = cost.and_then(|cost| cost.checked_add(memory)) else {
+        let Some(cost) = cost else {
             return Err(self.overflow());
         };
-        if total != 0 && !self.gas.charge(total) {
+        if end > self.memory.len() as u64 {
+            return self.charge_and_expand(cost, end);
+        }
+        if self.gas.charge(cost) {
+            Ok(())
+        } else {
+            Err(self.out_of_gas_for_memory(cost, 0, end))
+        }
+    }
+
+    /// Charges `cost` and the expansion of memory to `end` bytes (past its size) at once,
+    /// then grows it.
+    #[inline(never)]
+    fn charge_and_expand(&mut self, cost: u64, end: u64) -> Result<(), Exit> {
+        let memory = self.expansion_cost(end);
+        let Some(total) = cost.checked_add(memory) else {
+            return Err(self.overflow());
+        };
+        if !self.gas.charge(total) {
             return Err(self.out_of_gas_for_memory(total, memory, end));
         }
         self.grow_paid_memory(end)
