@@ -52,7 +52,8 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     block: BlockEnv,
     chain_id: u64,
     inspector: I,
-    custom_precompiles: Vec<(Address, PrecompileFn)>,
+    /// Precompiles added (`Some`) or removed (`None`), in order.
+    custom_precompiles: Vec<(Address, Option<PrecompileFn>)>,
     additions: Additions,
     memory_limit: u64,
     precompile_cache: Option<PrecompileCache>,
@@ -114,7 +115,15 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
 
     /// Adds (or replaces) a precompile at `address`.
     pub fn precompile(mut self, address: Address, f: PrecompileFn) -> Self {
-        self.custom_precompiles.push((address, f));
+        self.custom_precompiles.push((address, Some(f)));
+        self
+    }
+
+    /// Removes the precompile at `address`: the account's code runs there instead (a call
+    /// simulation overriding a precompile's code or moving it elsewhere). The address stays
+    /// warm under EIP-2929, as the fork's precompiles are (geth's simulation keeps it so).
+    pub fn without_precompile(mut self, address: Address) -> Self {
+        self.custom_precompiles.push((address, None));
         self
     }
 
@@ -177,8 +186,15 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
     /// Builds the EVM.
     pub fn build(self) -> Evm<DB, I> {
         let mut precompiles = Cow::Borrowed(Precompiles::for_spec(self.spec));
+        let mut removed = Vec::new();
         for (address, f) in self.custom_precompiles {
-            precompiles = Cow::Owned(precompiles.with(address, f));
+            precompiles = Cow::Owned(match f {
+                Some(f) => precompiles.with(address, f),
+                None => {
+                    removed.push(address);
+                    precompiles.without(&address)
+                }
+            });
         }
         let mut journal = JournaledState::new(self.db, self.spec);
         if self.spec.access_lists {
@@ -186,6 +202,10 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             // transaction.
             let mut warm = Arc::clone(precompiles.address_set());
             for (address, _) in &self.additions.stateful_precompiles {
+                Arc::make_mut(&mut warm).insert(*address);
+            }
+            // A removed precompile's address stays warm, as the fork's precompiles are.
+            for address in &removed {
                 Arc::make_mut(&mut warm).insert(*address);
             }
             journal.set_warm_every_transaction(warm);
