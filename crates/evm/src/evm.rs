@@ -54,6 +54,8 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     inspector: I,
     /// Precompiles added (`Some`) or removed (`None`), in order.
     custom_precompiles: Vec<(Address, Option<PrecompileFn>)>,
+    /// Added precompiles that do not start warm (moved ones in a call simulation).
+    cold_precompiles: Vec<Address>,
     additions: Additions,
     memory_limit: u64,
     precompile_cache: Option<PrecompileCache>,
@@ -71,6 +73,7 @@ impl<DB: Database> Evm<DB> {
             chain_id: 1,
             inspector: NoopInspector,
             custom_precompiles: Vec::new(),
+            cold_precompiles: Vec::new(),
             additions: Additions::default(),
             memory_limit: ember_interpreter::interpreter::DEFAULT_MEMORY_LIMIT,
             precompile_cache: None,
@@ -116,6 +119,15 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
     /// Adds (or replaces) a precompile at `address`.
     pub fn precompile(mut self, address: Address, f: PrecompileFn) -> Self {
         self.custom_precompiles.push((address, Some(f)));
+        self
+    }
+
+    /// Adds (or replaces) a precompile at `address` that, unlike [`EvmBuilder::precompile`],
+    /// does not start warm unless the fork has a precompile there: a call simulation moving a
+    /// precompile (`movePrecompileToAddress`) keeps the fork's warm set, as geth's does.
+    pub fn moved_precompile(mut self, address: Address, f: PrecompileFn) -> Self {
+        self.custom_precompiles.push((address, Some(f)));
+        self.cold_precompiles.push(address);
         self
     }
 
@@ -175,6 +187,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             chain_id: self.chain_id,
             inspector,
             custom_precompiles: self.custom_precompiles,
+            cold_precompiles: self.cold_precompiles,
             additions: self.additions,
             memory_limit: self.memory_limit,
             precompile_cache: self.precompile_cache,
@@ -204,9 +217,16 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             for (address, _) in &self.additions.stateful_precompiles {
                 Arc::make_mut(&mut warm).insert(*address);
             }
-            // A removed precompile's address stays warm, as the fork's precompiles are.
+            // A removed precompile's address stays warm, as the fork's precompiles are; a moved
+            // one's new address does not start warm.
             for address in &removed {
                 Arc::make_mut(&mut warm).insert(*address);
+            }
+            let fork_set = Precompiles::for_spec(self.spec);
+            for address in &self.cold_precompiles {
+                if !fork_set.contains(address) {
+                    Arc::make_mut(&mut warm).remove(address);
+                }
             }
             journal.set_warm_every_transaction(warm);
         }

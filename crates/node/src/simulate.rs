@@ -296,10 +296,12 @@ impl DatabaseCommit for SimDb {
 #[derive(Debug, Default)]
 struct CallLogs {
     transfers: bool,
-    frames: Vec<Vec<Log>>,
+    /// Per open frame, its logs with their index in the block.
+    frames: Vec<Vec<(usize, Log)>>,
     /// Per open create frame: where its transfer log waits for the new address.
     pending_create: Vec<Option<usize>>,
-    done: Vec<Log>,
+    done: Vec<(usize, Log)>,
+    /// Logs captured in the block so far, dropped ones included (geth's count).
     captured: usize,
 }
 
@@ -313,10 +315,10 @@ impl CallLogs {
     }
 
     fn push(&mut self, log: Log) {
-        self.captured += 1;
         if let Some(frame) = self.frames.last_mut() {
-            frame.push(log);
+            frame.push((self.captured, log));
         }
+        self.captured += 1;
     }
 
     fn end_frame(&mut self, success: bool) {
@@ -332,7 +334,7 @@ impl CallLogs {
         }
     }
 
-    fn take(&mut self) -> Vec<Log> {
+    fn take(&mut self) -> Vec<(usize, Log)> {
         self.frames.clear();
         self.pending_create.clear();
         std::mem::take(&mut self.done)
@@ -378,7 +380,7 @@ impl Inspector for CallLogs {
     }
     fn create_end(&mut self, _inputs: &CreateInputs, outcome: &CreateOutcome, _depth: usize) {
         if let (Some(Some(at)), Some(frame)) = (self.pending_create.pop(), self.frames.last_mut()) {
-            if let (Some(log), Some(address)) = (frame.get_mut(at), outcome.address) {
+            if let (Some((_, log)), Some(address)) = (frame.get_mut(at), outcome.address) {
                 log.topics[2] = address.into_word();
             }
         }
@@ -512,7 +514,7 @@ pub fn simulate(node: &Node, p: &Params) -> Result<Value, RpcError> {
         }
         for (address, f) in changes {
             builder = match f {
-                Some(f) => builder.precompile(address, f),
+                Some(f) => builder.moved_precompile(address, f),
                 None => builder.without_precompile(address),
             };
         }
@@ -812,23 +814,18 @@ fn block_json(
     mined: &MinedBlock,
     full: bool,
     calls: Vec<CallResult>,
-    call_logs: &[Vec<Log>],
+    call_logs: &[Vec<(usize, Log)>],
 ) -> Value {
     let mut out = render::block(mined, full);
     let map = out.as_object_mut().expect("a block is an object");
     map.remove("totalDifficulty");
-    let mut log_index = 0usize;
     let calls: Vec<Value> = calls
         .into_iter()
         .enumerate()
         .map(|(i, (status, data, used, max_used, error))| {
             let logs: Vec<Value> = call_logs[i]
                 .iter()
-                .map(|log| {
-                    let v = render::mined_log(mined, i, log_index, log);
-                    log_index += 1;
-                    v
-                })
+                .map(|(index, log)| render::mined_log(mined, i, *index, log))
                 .collect();
             let mut call = json!({
                 "returnData": render::hex_bytes(&data),
@@ -847,16 +844,22 @@ fn block_json(
     out
 }
 
-/// The overrides without their precompile moves (handled by the EVM's precompile set).
+/// The overrides without their precompile moves (handled by the EVM's precompile set); an
+/// override left with nothing to change is dropped, so it creates no account.
 fn strip_moves(
     overrides: &BTreeMap<Address, AccountOverride>,
 ) -> BTreeMap<Address, AccountOverride> {
     overrides
         .iter()
-        .map(|(a, o)| {
+        .filter_map(|(a, o)| {
             let mut o = o.clone();
             o.move_precompile_to_address = None;
-            (*a, o)
+            let empty = o.balance.is_none()
+                && o.nonce.is_none()
+                && o.code.is_none()
+                && o.state.is_none()
+                && o.state_diff.is_none();
+            (!empty).then_some((*a, o))
         })
         .collect()
 }
