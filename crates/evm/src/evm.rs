@@ -38,6 +38,8 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     chain_id: u64,
     pub(crate) base_fee_check: bool,
     pub(crate) sender_code_check: bool,
+    /// The blob base fee to use instead of the block's (a call simulation's override).
+    blob_base_fee: Option<U256>,
     /// Stacks and memories of finished frames, reused by the next frames and transactions.
     pub(crate) frame_buffers: Vec<(Stack, Memory)>,
     /// The top call frame of the next transaction is static ([`Evm::transact_static`]).
@@ -61,6 +63,7 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     precompile_cache: Option<PrecompileCache>,
     base_fee_check: bool,
     sender_code_check: bool,
+    blob_base_fee: Option<U256>,
 }
 
 impl<DB: Database> Evm<DB> {
@@ -79,6 +82,7 @@ impl<DB: Database> Evm<DB> {
             precompile_cache: None,
             base_fee_check: true,
             sender_code_check: true,
+            blob_base_fee: None,
         }
     }
 }
@@ -165,6 +169,13 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
         self
     }
 
+    /// BLOBBASEFEE reads `fee` and blob gas is charged at it, instead of the value the block's
+    /// excess blob gas gives (`eth_simulateV1`'s `blobBaseFee` block override).
+    pub fn blob_base_fee(mut self, fee: U256) -> Self {
+        self.blob_base_fee = Some(fee);
+        self
+    }
+
     /// Without EIP-3607's rejection of senders that have code: a dev chain (as anvil)
     /// lets an impersonated contract send transactions.
     pub fn allow_sender_with_code(mut self) -> Self {
@@ -193,6 +204,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             precompile_cache: self.precompile_cache,
             base_fee_check: self.base_fee_check,
             sender_code_check: self.sender_code_check,
+            blob_base_fee: self.blob_base_fee,
         }
     }
 
@@ -245,6 +257,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             chain_id: self.chain_id,
             base_fee_check: self.base_fee_check,
             sender_code_check: self.sender_code_check,
+            blob_base_fee: self.blob_base_fee,
             frame_buffers: Vec::new(),
             static_top_frame: false,
         }
@@ -299,8 +312,15 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         outcome
     }
 
+    /// The blob base fee in force: the override, else the block's.
+    fn blob_price(&self) -> U256 {
+        self.blob_base_fee
+            .unwrap_or_else(|| blob_base_fee(self.spec(), &self.ctx.block))
+    }
+
     fn transact_inner(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
         let spec = self.spec();
+        let blob_price = self.blob_price();
         let block = &self.ctx.block;
         // The transaction validator: the transaction alone, against the block, against the
         // sender's account.
@@ -321,7 +341,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
 
         // Buy gas and bump the nonce; from here the transaction is valid and will be included.
         let gas_price = effective_gas_price(spec, tx, block.base_fee);
-        let blob_fee = U256::from(blob_gas(tx)) * blob_base_fee(spec, block);
+        let blob_fee = U256::from(blob_gas(tx)) * blob_price;
         let upfront = U256::from(tx.gas_limit) * gas_price + blob_fee;
         journal.set_balance(tx.caller, sender.balance - upfront);
         journal.set_nonce(tx.caller, sender.nonce + 1);
@@ -349,7 +369,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             gas_price,
             chain_id: self.chain_id,
             blob_hashes: tx.blob_hashes.clone(),
-            blob_base_fee: blob_base_fee(spec, &self.ctx.block),
+            blob_base_fee: blob_price,
         };
 
         let gas_limit = tx.gas_limit - charges.intrinsic;
@@ -475,13 +495,13 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         data: ember_primitives::Bytes,
         gas_limit: u64,
     ) -> Result<ResultAndState, EvmError<DB::Error>> {
-        let spec = self.spec();
+        let blob_price = self.blob_price();
         self.ctx.tx = TxContext {
             origin: caller,
             gas_price: U256::ZERO,
             chain_id: self.chain_id,
             blob_hashes: Vec::new(),
-            blob_base_fee: blob_base_fee(spec, &self.ctx.block),
+            blob_base_fee: blob_price,
         };
         let first = Action::Call(Box::new(CallInputs {
             kind: CallKind::Call,

@@ -1,7 +1,8 @@
 //! Removing and moving precompiles through the builder, as a call simulation does
 //! (`eth_simulateV1`'s code over a precompile and `movePrecompileToAddress`): a removed
 //! precompile's address runs its account's code and stays warm; a moved precompile answers at
-//! its new address, which does not start warm.
+//! its new address, which does not start warm. And an overridden blob base fee (the
+//! `blobBaseFee` block override) is what BLOBBASEFEE reads and blob gas costs.
 
 use ember_evm::bytecode::opcode::*;
 use ember_evm::{
@@ -127,4 +128,56 @@ fn a_moved_precompile_answers_at_its_new_address_which_starts_cold() {
     let cold = moved.transact(&tx(PROBE)).unwrap().result.gas_used();
     let warm = added.transact(&tx(PROBE)).unwrap().result.gas_used();
     assert_eq!(cold - warm, 2_500);
+}
+
+/// `BLOBBASEFEE PUSH0 MSTORE PUSH1 32 PUSH0 RETURN` at [`PROBE`], run by a blob transaction.
+fn blob_fee_run(override_fee: Option<u64>) -> (U256, U256) {
+    let mut db = db(PROBE);
+    let code = [BLOBBASEFEE, PUSH0, MSTORE, PUSH1, 32, PUSH0, RETURN];
+    db.insert_account(
+        PROBE,
+        AccountInfo::with_code(U256::ZERO, 1, Bytecode::new(Bytes::copy_from_slice(&code))),
+        [],
+    );
+    let mut builder = Evm::builder(db).fork(Fork::Cancun).block(BlockEnv {
+        excess_blob_gas: Some(10_000_000),
+        ..block()
+    });
+    if let Some(fee) = override_fee {
+        builder = builder.blob_base_fee(U256::from(fee));
+    }
+    let mut evm = builder.build();
+    let mut hash = [0u8; 32];
+    hash[0] = 1;
+    let tx = TxEnv {
+        tx_type: ember_evm::TxType::Blob,
+        // With a zero base fee this pays 1 per gas.
+        gas_priority_fee: Some(U256::from(1)),
+        chain_id: Some(1),
+        blob_hashes: vec![hash.into()],
+        max_fee_per_blob_gas: U256::from(1_000_000),
+        ..tx(PROBE)
+    };
+    let out = evm.transact(&tx).unwrap();
+    let fee = U256::from_be_slice(&output(&out.result));
+    let balance = match out.state.get(&SENDER) {
+        Some(ember_evm::AccountChange::Updated { info, .. }) => info.balance,
+        other => panic!("sender not updated: {other:?}"),
+    };
+    let gas_cost = U256::from(out.result.gas_used()) * tx.gas_price;
+    (
+        fee,
+        U256::from(10u64).pow(U256::from(20)) - balance - gas_cost,
+    )
+}
+
+#[test]
+fn an_overridden_blob_base_fee_is_read_and_charged() {
+    let (derived, derived_paid) = blob_fee_run(None);
+    assert!(derived > U256::from(1), "excess blob gas raises the fee");
+    assert_eq!(derived_paid, derived * U256::from(1u64 << 17));
+    let (fee, paid) = blob_fee_run(Some(0));
+    assert_eq!((fee, paid), (U256::ZERO, U256::ZERO));
+    let (fee, paid) = blob_fee_run(Some(7));
+    assert_eq!((fee, paid), (U256::from(7), U256::from(7u64 << 17)));
 }

@@ -118,7 +118,8 @@ pub struct BlockOverrides {
     pub prev_randao: Option<U256>,
     /// Base fee.
     pub base_fee_per_gas: Option<U256>,
-    /// Blob base fee (accepted; BLOBBASEFEE follows the excess blob gas).
+    /// Blob base fee: BLOBBASEFEE and the blob gas price (the header's excess blob gas is
+    /// still derived from the parent).
     pub blob_base_fee: Option<U256>,
     /// Withdrawals credited at the end of the block.
     pub withdrawals: Option<Vec<RpcWithdrawal>>,
@@ -511,6 +512,9 @@ pub fn simulate(node: &Node, p: &Params) -> Result<Value, RpcError> {
             .allow_sender_with_code();
         if !payload.validation {
             builder = builder.disable_base_fee_check();
+        }
+        if let Some(fee) = overrides.blob_base_fee {
+            builder = builder.blob_base_fee(fee);
         }
         for (address, f) in changes {
             builder = match f {
