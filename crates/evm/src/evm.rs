@@ -38,6 +38,8 @@ pub struct Evm<DB: Database, I: Inspector = NoopInspector> {
     chain_id: u64,
     pub(crate) base_fee_check: bool,
     pub(crate) sender_code_check: bool,
+    /// The blob base fee to use instead of the block's (a call simulation's override).
+    blob_base_fee: Option<U256>,
     /// Stacks and memories of finished frames, reused by the next frames and transactions.
     pub(crate) frame_buffers: Vec<(Stack, Memory)>,
     /// The top call frame of the next transaction is static ([`Evm::transact_static`]).
@@ -52,12 +54,16 @@ pub struct EvmBuilder<DB: Database, I: Inspector = NoopInspector> {
     block: BlockEnv,
     chain_id: u64,
     inspector: I,
-    custom_precompiles: Vec<(Address, PrecompileFn)>,
+    /// Precompiles added (`Some`) or removed (`None`), in order.
+    custom_precompiles: Vec<(Address, Option<PrecompileFn>)>,
+    /// Added precompiles that do not start warm (moved ones in a call simulation).
+    cold_precompiles: Vec<Address>,
     additions: Additions,
     memory_limit: u64,
     precompile_cache: Option<PrecompileCache>,
     base_fee_check: bool,
     sender_code_check: bool,
+    blob_base_fee: Option<U256>,
 }
 
 impl<DB: Database> Evm<DB> {
@@ -70,11 +76,13 @@ impl<DB: Database> Evm<DB> {
             chain_id: 1,
             inspector: NoopInspector,
             custom_precompiles: Vec::new(),
+            cold_precompiles: Vec::new(),
             additions: Additions::default(),
             memory_limit: ember_interpreter::interpreter::DEFAULT_MEMORY_LIMIT,
             precompile_cache: None,
             base_fee_check: true,
             sender_code_check: true,
+            blob_base_fee: None,
         }
     }
 }
@@ -114,7 +122,24 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
 
     /// Adds (or replaces) a precompile at `address`.
     pub fn precompile(mut self, address: Address, f: PrecompileFn) -> Self {
-        self.custom_precompiles.push((address, f));
+        self.custom_precompiles.push((address, Some(f)));
+        self
+    }
+
+    /// Adds (or replaces) a precompile at `address` that, unlike [`EvmBuilder::precompile`],
+    /// does not start warm unless the fork has a precompile there: a call simulation moving a
+    /// precompile (`movePrecompileToAddress`) keeps the fork's warm set, as geth's does.
+    pub fn moved_precompile(mut self, address: Address, f: PrecompileFn) -> Self {
+        self.custom_precompiles.push((address, Some(f)));
+        self.cold_precompiles.push(address);
+        self
+    }
+
+    /// Removes the precompile at `address`: the account's code runs there instead (a call
+    /// simulation overriding a precompile's code or moving it elsewhere). The address stays
+    /// warm under EIP-2929, as the fork's precompiles are (geth's simulation keeps it so).
+    pub fn without_precompile(mut self, address: Address) -> Self {
+        self.custom_precompiles.push((address, None));
         self
     }
 
@@ -144,6 +169,13 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
         self
     }
 
+    /// BLOBBASEFEE reads `fee` and blob gas is charged at it, instead of the value the block's
+    /// excess blob gas gives (`eth_simulateV1`'s `blobBaseFee` block override).
+    pub fn blob_base_fee(mut self, fee: U256) -> Self {
+        self.blob_base_fee = Some(fee);
+        self
+    }
+
     /// Without EIP-3607's rejection of senders that have code: a dev chain (as anvil)
     /// lets an impersonated contract send transactions.
     pub fn allow_sender_with_code(mut self) -> Self {
@@ -166,19 +198,28 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             chain_id: self.chain_id,
             inspector,
             custom_precompiles: self.custom_precompiles,
+            cold_precompiles: self.cold_precompiles,
             additions: self.additions,
             memory_limit: self.memory_limit,
             precompile_cache: self.precompile_cache,
             base_fee_check: self.base_fee_check,
             sender_code_check: self.sender_code_check,
+            blob_base_fee: self.blob_base_fee,
         }
     }
 
     /// Builds the EVM.
     pub fn build(self) -> Evm<DB, I> {
         let mut precompiles = Cow::Borrowed(Precompiles::for_spec(self.spec));
+        let mut removed = Vec::new();
         for (address, f) in self.custom_precompiles {
-            precompiles = Cow::Owned(precompiles.with(address, f));
+            precompiles = Cow::Owned(match f {
+                Some(f) => precompiles.with(address, f),
+                None => {
+                    removed.push(address);
+                    precompiles.without(&address)
+                }
+            });
         }
         let mut journal = JournaledState::new(self.db, self.spec);
         if self.spec.access_lists {
@@ -187,6 +228,17 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             let mut warm = Arc::clone(precompiles.address_set());
             for (address, _) in &self.additions.stateful_precompiles {
                 Arc::make_mut(&mut warm).insert(*address);
+            }
+            // A removed precompile's address stays warm, as the fork's precompiles are; a moved
+            // one's new address does not start warm.
+            for address in &removed {
+                Arc::make_mut(&mut warm).insert(*address);
+            }
+            let fork_set = Precompiles::for_spec(self.spec);
+            for address in &self.cold_precompiles {
+                if !fork_set.contains(address) {
+                    Arc::make_mut(&mut warm).remove(address);
+                }
             }
             journal.set_warm_every_transaction(warm);
         }
@@ -205,6 +257,7 @@ impl<DB: Database, I: Inspector> EvmBuilder<DB, I> {
             chain_id: self.chain_id,
             base_fee_check: self.base_fee_check,
             sender_code_check: self.sender_code_check,
+            blob_base_fee: self.blob_base_fee,
             frame_buffers: Vec::new(),
             static_top_frame: false,
         }
@@ -259,8 +312,15 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         outcome
     }
 
+    /// The blob base fee in force: the override, else the block's.
+    fn blob_price(&self) -> U256 {
+        self.blob_base_fee
+            .unwrap_or_else(|| blob_base_fee(self.spec(), &self.ctx.block))
+    }
+
     fn transact_inner(&mut self, tx: &TxEnv) -> Result<ResultAndState, EvmError<DB::Error>> {
         let spec = self.spec();
+        let blob_price = self.blob_price();
         let block = &self.ctx.block;
         // The transaction validator: the transaction alone, against the block, against the
         // sender's account.
@@ -281,7 +341,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
 
         // Buy gas and bump the nonce; from here the transaction is valid and will be included.
         let gas_price = effective_gas_price(spec, tx, block.base_fee);
-        let blob_fee = U256::from(blob_gas(tx)) * blob_base_fee(spec, block);
+        let blob_fee = U256::from(blob_gas(tx)) * blob_price;
         let upfront = U256::from(tx.gas_limit) * gas_price + blob_fee;
         journal.set_balance(tx.caller, sender.balance - upfront);
         journal.set_nonce(tx.caller, sender.nonce + 1);
@@ -309,7 +369,7 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
             gas_price,
             chain_id: self.chain_id,
             blob_hashes: tx.blob_hashes.clone(),
-            blob_base_fee: blob_base_fee(spec, &self.ctx.block),
+            blob_base_fee: blob_price,
         };
 
         let gas_limit = tx.gas_limit - charges.intrinsic;
@@ -435,13 +495,13 @@ impl<DB: Database, I: Inspector> Evm<DB, I> {
         data: ember_primitives::Bytes,
         gas_limit: u64,
     ) -> Result<ResultAndState, EvmError<DB::Error>> {
-        let spec = self.spec();
+        let blob_price = self.blob_price();
         self.ctx.tx = TxContext {
             origin: caller,
             gas_price: U256::ZERO,
             chain_id: self.chain_id,
             blob_hashes: Vec::new(),
-            blob_base_fee: blob_base_fee(spec, &self.ctx.block),
+            blob_base_fee: blob_price,
         };
         let first = Action::Call(Box::new(CallInputs {
             kind: CallKind::Call,

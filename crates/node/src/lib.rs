@@ -5,7 +5,7 @@
 //! - [`chain`]: blocks, head state, recent states, mining a block from the pool ([`pool`]);
 //! - [`node`]: the state behind the lock and the operations methods share;
 //! - [`methods`] and [`cheats`]: the JSON-RPC methods; [`call`]: what call-like methods read;
-//!   [`exec`]: calls and gas estimation;
+//!   [`exec`]: calls and gas estimation; [`simulate`]: `eth_simulateV1`;
 //!   [`debug`]: traces; [`proof`]: `eth_getProof`; [`filter`]: logs, filters, subscriptions;
 //! - [`import`]: a chain loaded from a geth genesis file and RLP blocks (`--import`);
 //! - [`store`]: the chain in a database (`--data-dir`); [`state_file`]: anvil's state dumps;
@@ -28,6 +28,7 @@ pub mod params;
 pub mod pool;
 pub mod proof;
 pub mod render;
+pub mod simulate;
 pub mod startup;
 pub mod state_file;
 pub mod storage_trie;

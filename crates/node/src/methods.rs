@@ -78,6 +78,7 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
     match method {
         "eth_call" => return eth_call(node, p),
         "eth_estimateGas" => return eth_estimate_gas(node, p),
+        "eth_simulateV1" => return crate::simulate::simulate(node, p),
         "eth_createAccessList" => return eth_create_access_list(node, p),
         "debug_traceTransaction" => return crate::debug::trace_transaction(node, p),
         "debug_traceCall" => return crate::debug::trace_call(node, p),

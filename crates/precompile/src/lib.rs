@@ -373,6 +373,20 @@ impl Precompiles {
         set.insert(address, f);
         set
     }
+
+    /// A copy of this set without the precompile at `address` (the account's code runs there
+    /// instead), for call simulations that override or move a precompile
+    /// (`eth_simulateV1`'s `movePrecompileToAddress`).
+    pub fn without(&self, address: &Address) -> Precompiles {
+        let mut set = self.clone();
+        match low_index(address) {
+            Some(i) => set.low[i] = None,
+            None => set.other.retain(|(a, _)| a != address),
+        }
+        set.addresses.retain(|a| a != address);
+        Arc::make_mut(&mut set.warm).remove(address);
+        set
+    }
 }
 
 #[cfg(test)]
@@ -398,6 +412,10 @@ mod tests {
         let with =
             Precompiles::for_fork(Fork::Prague).with(custom, |_, _| Err(PrecompileError::OutOfGas));
         assert!(with.address_set().contains(&custom));
+        let without = with.without(&custom).without(&addresses::ECRECOVER);
+        assert!(!without.contains(&custom) && !without.contains(&addresses::ECRECOVER));
+        assert!(!without.address_set().contains(&addresses::ECRECOVER));
+        assert_eq!(without.len(), Precompiles::for_fork(Fork::Prague).len() - 1);
         assert!(!Precompiles::for_fork(Fork::Prague)
             .address_set()
             .contains(&custom));
