@@ -1,7 +1,7 @@
 //! `ember-bench --blocks`: whole-block import in Ember and in revm, per blockchain test (the
 //! execution-spec-tests gas benchmarks by default), timed the same way on both sides.
 //!
-//! Ember's side is `ember blocktest --bench`'s ([`bench_test`]): each run builds a fresh
+//! Ember's side is `ember blocktest --bench`'s ([`time_import`]): each run builds a fresh
 //! [`Chain`](ember_blockchain::Chain) from the genesis and pre-state outside the clock, then
 //! times decoding and importing every block (header checks, execution, receipts, roots).
 //!
@@ -16,8 +16,8 @@
 //! hashing. Every root and the gas used are compared with the block's header on every run
 //! (a difference fails the test before any timing is reported).
 //!
-//! Both sides run each test in the same process, one after the other, a median of at least
-//! five runs each; no precompile memo on either side.
+//! Both sides run each test in the same process, their runs alternating (Ember, revm,
+//! Ember, ...), a median of at least five runs each; no precompile memo on either side.
 
 use std::fmt::Display;
 use std::path::PathBuf;
@@ -30,7 +30,7 @@ use ember_blockchain::execute::{
 };
 use ember_blockchain::receipt::{logs_bloom, ordered_trie_root};
 use ember_blockchain::{Block, BlockTransaction, ChainConfig, Receipt, ReceiptOutcome};
-use ember_conformance::blocktest::{bench_test, load_file, BenchReport, BlockTest};
+use ember_conformance::blocktest::{load_file, run_test, time_import, BlockTest};
 use ember_evm::state::{state_root_with_storage_roots, storage_root, AccountInfo};
 use ember_evm::{Address, Bytes, Log, Spec, B256, U256};
 use regex::Regex;
@@ -411,30 +411,34 @@ fn display_name(test: &BlockTest) -> String {
     format!("{file}::{short}")
 }
 
-/// Times one test on both sides.
+/// Times one test on both sides: both checked first (Ember's run against the fixture's final
+/// state and head, revm's every root against the headers), then `runs` imports each,
+/// alternating Ember and revm so that a burst of load on the shared machine hits both.
 fn measure(test: &BlockTest, runs: usize) -> Result<Row, String> {
     let revm = RevmBlocks::new(test)?;
-    // revm's check run (every root against the header) before anything is timed.
-    let (revm_gas, _) = revm.run().map_err(|e| format!("revm: {e}"))?;
-    let ember: BenchReport = bench_test(test, runs);
-    if let Some(e) = ember.error {
-        return Err(format!("Ember: {e}"));
-    }
-    if ember.gas_used != revm_gas {
+    let check = run_test(test, None);
+    if !check.pass {
         return Err(format!(
-            "gas used: Ember {}, revm {revm_gas}",
-            ember.gas_used
+            "Ember: {}",
+            check.error.unwrap_or_else(|| "failed".into())
         ));
     }
+    let (revm_gas, _) = revm.run().map_err(|e| format!("revm: {e}"))?;
+    let mut ember_runs = Vec::with_capacity(runs);
     let mut revm_runs = Vec::with_capacity(runs);
     for _ in 0..runs {
+        let (ember_gas, ember_ns) = time_import(test).map_err(|e| format!("Ember: {e}"))?;
+        if ember_gas != revm_gas {
+            return Err(format!("gas used: Ember {ember_gas}, revm {revm_gas}"));
+        }
+        ember_runs.push(ember_ns);
         let (_, elapsed) = revm.run().map_err(|e| format!("revm: {e}"))?;
         revm_runs.push(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
     }
     Ok(Row {
         name: display_name(test),
         gas: revm_gas,
-        ember_ns: ember.median_ns(),
+        ember_ns: median(ember_runs),
         revm_ns: median(revm_runs),
     })
 }
