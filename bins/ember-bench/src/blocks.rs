@@ -557,3 +557,56 @@ pub fn run(
     }
     Ok((rows, failures))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, gas: u64, ember_ns: u64, revm_ns: u64) -> Row {
+        Row {
+            name: name.into(),
+            gas,
+            ember_ns,
+            revm_ns,
+        }
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(vec![5, 1, 3]), 3);
+        assert_eq!(median(vec![4, 1, 3, 2]), 2);
+        assert_eq!(median(Vec::new()), 0);
+    }
+
+    #[test]
+    fn table_is_slowest_first_with_the_whole_set_ratio() {
+        // a: 100 Mgas/s for Ember, 200 for revm; b: 1,000 and 500.
+        let rows = [
+            row("b", 1_000_000, 1_000_000, 2_000_000),
+            row("a", 10_000_000, 100_000_000, 50_000_000),
+        ];
+        assert!((rows[1].ember_mgas() - 100.0).abs() < 1e-9);
+        assert!((rows[1].ratio() - 0.5).abs() < 1e-9);
+        let s = summary(&rows);
+        assert!(s.starts_with("2 tests, 11.0 Mgas"), "{s}");
+        // Ember 0.101 s against revm 0.052 s.
+        assert!(s.contains("Ember's time / revm's = 1.942"), "{s}");
+        assert!(s.contains("1 test(s) below 0.95"), "{s}");
+        assert!(
+            s.contains("slowest for Ember: a at 100.0 Mgas/s (revm 200.0)"),
+            "{s}"
+        );
+        let t = table(&rows);
+        let names: Vec<&str> = t
+            .lines()
+            .skip(1)
+            .take(2)
+            .map(|l| l.split_whitespace().next().unwrap_or(""))
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        let line = json_line(&rows[1]);
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["ratio"], 0.5);
+        assert_eq!(v["ember_mgas_s"], 100.0);
+    }
+}
