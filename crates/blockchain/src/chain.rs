@@ -11,8 +11,8 @@ use ember_primitives::{Address, Bytes, Fork, Spec, B256, U256};
 use ember_transaction::Transaction;
 
 use crate::consensus::{
-    calc_base_fee, calc_difficulty, calc_excess_blob_gas, validate_header, ELASTICITY_MULTIPLIER,
-    INITIAL_BASE_FEE,
+    calc_base_fee, calc_difficulty, calc_excess_blob_gas, validate_header_after,
+    ELASTICITY_MULTIPLIER, INITIAL_BASE_FEE,
 };
 use crate::execute::{
     execute_block, BlockContext, BlockExecution, ExecuteOptions, ExecutionMode, InvalidTxPolicy,
@@ -203,14 +203,21 @@ impl Chain {
             .ok_or(BlockError::UnknownParent(block.header.parent_hash))?;
         let header = &block.header;
         // EIP-7934, checked first as the spec does.
-        let block_fork = self.config.fork_at(header.number, header.timestamp);
+        let block_fork =
+            self.config
+                .fork_after(header.number, header.timestamp, parent.total_difficulty);
         if let Some(max) = Spec::of(block_fork).max_block_rlp_size {
             let size = block.encoded().len() as u64;
             if size > max {
                 return Err(BlockError::BlockTooLarge { size, max });
             }
         }
-        let fork = validate_header(&self.config, header, &parent.block.header)?;
+        let fork = validate_header_after(
+            &self.config,
+            header,
+            &parent.block.header,
+            parent.total_difficulty,
+        )?;
         check_dao_extra_data(&self.config, header)?;
         self.validate_ommers(&block, fork)?;
         let spec = Spec::of(fork);
@@ -287,9 +294,16 @@ impl Chain {
             .ok_or(BlockError::UnknownParent(parent))?;
         let p = &parent_node.block.header;
         let number = p.number.saturating_add(1);
-        let fork = self.config.fork_at(number, template.timestamp);
+        let parent_td = parent_node.total_difficulty;
+        let fork = self
+            .config
+            .fork_after(number, template.timestamp, parent_td);
         let spec = Spec::of(fork);
-        let parent_spec = Spec::of(self.config.fork_at(p.number, p.timestamp));
+        let parent_spec = Spec::of(self.config.fork_after(
+            p.number,
+            p.timestamp,
+            parent_td.saturating_sub(p.difficulty),
+        ));
         let london_block = spec.tx_fee_market && !parent_spec.tx_fee_market;
         let gas_limit = template.gas_limit.unwrap_or(if london_block {
             p.gas_limit.saturating_mul(ELASTICITY_MULTIPLIER)
@@ -415,14 +429,14 @@ impl Chain {
             )));
         }
         // The parent and up to six generations before it, with the ommers they include.
-        let mut ancestors: HashMap<B256, &Header> = HashMap::new();
+        let mut ancestors: HashMap<B256, (&Header, U256)> = HashMap::new();
         let mut included: HashSet<B256> = HashSet::new();
         let mut hash = header.parent_hash;
         for _ in 0..=MAX_OMMER_DEPTH {
             let Some(node) = self.nodes.get(&hash) else {
                 break;
             };
-            ancestors.insert(hash, &node.block.header);
+            ancestors.insert(hash, (&node.block.header, node.total_difficulty));
             included.extend(node.block.ommers.iter().map(Header::hash));
             if hash == self.genesis_hash {
                 break;
@@ -445,10 +459,10 @@ impl Chain {
             }
             // Its parent is one of the last seven generations, so the ommer (one number
             // above its parent, checked with its header) is at most six generations back.
-            let Some(ommer_parent) = ancestors.get(&ommer.parent_hash) else {
+            let Some(&(ommer_parent, ommer_parent_td)) = ancestors.get(&ommer.parent_hash) else {
                 return bad("parent is not a recent ancestor (too old, or not on this branch)");
             };
-            validate_header(&self.config, ommer, ommer_parent)
+            validate_header_after(&self.config, ommer, ommer_parent, ommer_parent_td)
                 .and_then(|_| check_dao_extra_data(&self.config, ommer))
                 .map_err(|e| BlockError::InvalidOmmers(format!("ommer {hash}: {e}")))?;
         }

@@ -1,7 +1,7 @@
 //! Chain configuration: the chain id, when each fork activates, blob parameters, and the
 //! deposit contract; built from the network names the test fixtures use.
 
-use ember_primitives::{address, Address, BlobParams, Fork, Spec};
+use ember_primitives::{address, Address, BlobParams, Fork, Spec, U256};
 use std::fmt;
 
 /// The mainnet deposit contract (EIP-6110 reads its logs).
@@ -14,6 +14,11 @@ pub enum Activation {
     Block(u64),
     /// At this timestamp (Shanghai and later).
     Timestamp(u64),
+    /// For every block whose parent's total difficulty reaches this terminal total
+    /// difficulty (the merge by TTD, EIP-3675: the first such parent is the terminal
+    /// proof-of-work block). Only [`ChainConfig::fork_after`] sees it; [`ChainConfig::fork_at`],
+    /// which knows no total difficulty, treats it as not reached.
+    TotalDifficulty(U256),
 }
 
 /// A network name that describes no schedule Ember knows.
@@ -60,7 +65,13 @@ impl ChainConfig {
     /// The configuration of a fixture network: a fork name (`Cancun`, `EIP150`...) or a
     /// transition `AToBAtN` (block number) / `AToBAtTimeN` (timestamp), where N may end
     /// in `k` for thousands (`ShanghaiToCancunAtTime15k`, `BerlinToLondonAt5`), or
-    /// `<Fork>ToDaoAtN`: the DAO fork at block N on top of that fork (`HomesteadToDaoAt5`).
+    /// `AToBAtDiffD`: B from the first block whose parent's total difficulty reaches the
+    /// hexadecimal D (`ArrowGlacierToParisAtDiffC0000`, the merge by terminal total
+    /// difficulty), or `<Fork>ToDaoAtN`: the DAO fork at block N on top of that fork
+    /// (`HomesteadToDaoAt5`). The source fork of a transition may also be `ArrowGlacier` or
+    /// `GrayGlacier`, London with the difficulty bomb delayed to 10.7 and 11.4 million
+    /// blocks (EIP-4345, EIP-5133): parsed as London, whose 9.7 million gives the same
+    /// difficulty to every block below 9.9 million (test chains are a few blocks long).
     pub fn for_network(name: &str, chain_id: u64) -> Result<ChainConfig, UnknownNetwork> {
         let unknown = || UnknownNetwork(name.to_string());
         if let Ok(fork) = name.parse::<Fork>() {
@@ -68,7 +79,11 @@ impl ChainConfig {
         }
         let (from, rest) = name.split_once("To").ok_or_else(unknown)?;
         let (to, at) = rest.split_once("At").ok_or_else(unknown)?;
-        let from: Fork = from.parse().map_err(|_| unknown())?;
+        let from: Fork = match from {
+            // Only the bomb delay differs from London (see the doc comment).
+            "ArrowGlacier" | "GrayGlacier" => Fork::London,
+            other => other.parse().map_err(|_| unknown())?,
+        };
         if to == "Dao" {
             let n: u64 = at.parse().map_err(|_| unknown())?;
             let mut config = ChainConfig::single(from, chain_id);
@@ -76,6 +91,18 @@ impl ChainConfig {
             return Ok(config);
         }
         let to: Fork = to.parse().map_err(|_| unknown())?;
+        if to <= from {
+            return Err(unknown());
+        }
+        if let Some(hex) = at.strip_prefix("Diff") {
+            if hex.is_empty() || !Spec::of(to).proof_of_stake || Spec::of(from).proof_of_stake {
+                return Err(unknown());
+            }
+            let ttd = U256::from_str_radix(hex, 16).map_err(|_| unknown())?;
+            let mut config = ChainConfig::single(from, chain_id);
+            config.forks.push((to, Activation::TotalDifficulty(ttd)));
+            return Ok(config);
+        }
         let (by_time, number) = match at.strip_prefix("Time") {
             Some(n) => (true, n),
             None => (false, at),
@@ -86,9 +113,6 @@ impl ChainConfig {
         };
         let n: u64 = digits.parse().map_err(|_| unknown())?;
         let n = n.checked_mul(scale).ok_or_else(unknown)?;
-        if to <= from {
-            return Err(unknown());
-        }
         let activation = if by_time {
             Activation::Timestamp(n)
         } else {
@@ -103,13 +127,34 @@ impl ChainConfig {
         })
     }
 
-    /// The fork in force for a block with this number and timestamp.
+    /// The fork in force for a block with this number and timestamp; an activation by total
+    /// difficulty counts as not reached (use [`ChainConfig::fork_after`] where the parent's
+    /// total difficulty is known).
     pub fn fork_at(&self, number: u64, timestamp: u64) -> Fork {
+        self.fork_for(number, timestamp, None)
+    }
+
+    /// The fork in force for a block with this number and timestamp whose parent's total
+    /// difficulty (the sum of the difficulties from genesis to the parent) is
+    /// `parent_total_difficulty`.
+    pub fn fork_after(&self, number: u64, timestamp: u64, parent_total_difficulty: U256) -> Fork {
+        self.fork_for(number, timestamp, Some(parent_total_difficulty))
+    }
+
+    /// True when a fork of this chain activates by total difficulty.
+    pub fn has_terminal_total_difficulty(&self) -> bool {
+        self.forks
+            .iter()
+            .any(|(_, a)| matches!(a, Activation::TotalDifficulty(_)))
+    }
+
+    fn fork_for(&self, number: u64, timestamp: u64, parent_td: Option<U256>) -> Fork {
         let mut current = self.forks.first().map_or(Fork::Frontier, |f| f.0);
         for (fork, activation) in &self.forks {
             let active = match activation {
                 Activation::Block(n) => number >= *n,
                 Activation::Timestamp(t) => timestamp >= *t,
+                Activation::TotalDifficulty(ttd) => parent_td.is_some_and(|td| td >= *ttd),
             };
             if active {
                 current = *fork;

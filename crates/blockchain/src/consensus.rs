@@ -175,6 +175,8 @@ pub fn check_header_fields(fork: Fork, header: &Header) -> Result<(), BlockError
 
 /// Validates `header` against its `parent` under `config`; returns the header's fork.
 /// Execution-dependent fields (roots, gas used, blob gas used) are checked after execution.
+/// A fork activated by total difficulty counts as not reached: see
+/// [`validate_header_after`].
 pub fn validate_header(
     config: &ChainConfig,
     header: &Header,
@@ -182,6 +184,33 @@ pub fn validate_header(
 ) -> Result<Fork, BlockError> {
     let fork = config.fork_at(header.number, header.timestamp);
     let parent_fork = config.fork_at(parent.number, parent.timestamp);
+    validate_header_under(config, header, parent, fork, parent_fork)
+}
+
+/// [`validate_header`] for a parent whose total difficulty (genesis to parent) is
+/// `parent_total_difficulty`, so that a merge by terminal total difficulty
+/// (`ArrowGlacierToParisAtDiffC0000`) applies: a block after the terminal proof-of-work
+/// block must be a proof-of-stake block (difficulty and nonce zero, no ommers), and one
+/// before it a proof-of-work block of the right difficulty.
+pub fn validate_header_after(
+    config: &ChainConfig,
+    header: &Header,
+    parent: &Header,
+    parent_total_difficulty: U256,
+) -> Result<Fork, BlockError> {
+    let fork = config.fork_after(header.number, header.timestamp, parent_total_difficulty);
+    let grandparent_td = parent_total_difficulty.saturating_sub(parent.difficulty);
+    let parent_fork = config.fork_after(parent.number, parent.timestamp, grandparent_td);
+    validate_header_under(config, header, parent, fork, parent_fork)
+}
+
+fn validate_header_under(
+    config: &ChainConfig,
+    header: &Header,
+    parent: &Header,
+    fork: Fork,
+    parent_fork: Fork,
+) -> Result<Fork, BlockError> {
     check_header_fields(fork, header)?;
     if header.number != parent.number.wrapping_add(1) || parent.number == u64::MAX {
         return Err(BlockError::InvalidNumber {

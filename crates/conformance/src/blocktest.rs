@@ -680,36 +680,44 @@ pub fn bench_test(test: &BlockTest, runs: usize) -> BenchReport {
         return report;
     }
     let result = (|| -> Result<(), String> {
-        let config = test.config.clone()?;
-        let genesis = Block::decode(&test.genesis_rlp).map_err(|e| format!("genesis RLP: {e}"))?;
         for _ in 0..runs {
-            let mut chain = Chain::new(config.clone(), genesis.clone(), state_of(&test.pre))
-                .map_err(|e| format!("genesis: {e}"))?;
-            let rlps: Vec<Option<Bytes>> = test.blocks.iter().map(|b| b.rlp.clone().ok()).collect();
-            let mut gas = 0;
-            let start = std::time::Instant::now();
-            for (block, rlp) in test.blocks.iter().zip(&rlps) {
-                let imported = rlp
-                    .as_ref()
-                    .ok_or_else(|| "no rlp".to_string())
-                    .and_then(|rlp| Block::decode(rlp).map_err(|e| e.to_string()))
-                    .and_then(|b| chain.import(b).map_err(|e| e.to_string()));
-                match (imported, &block.expect_exception) {
-                    (Ok(execution), None) => gas += execution.gas_used,
-                    (Err(_), Some(_)) => {}
-                    (Ok(_), Some(want)) => return Err(format!("expected exception {want}")),
-                    (Err(e), None) => return Err(format!("block rejected: {e}")),
-                }
-            }
-            let elapsed = start.elapsed();
-            std::hint::black_box(&chain);
+            let (gas, ns) = time_import(test)?;
             report.gas_used = gas;
-            report
-                .runs_ns
-                .push(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+            report.runs_ns.push(ns);
         }
         Ok(())
     })();
     report.error = result.err();
     report
+}
+
+/// One timed import of a test's blocks, as [`bench_test`] times it: a fresh genesis and
+/// pre-state built outside the clock, then every block decoded and imported (or rejected
+/// as the fixture expects). Returns the gas used by the imported blocks and the time in
+/// nanoseconds. Check the test with [`run_test`] first: this compares neither the final
+/// state nor the head.
+pub fn time_import(test: &BlockTest) -> Result<(u64, u64), String> {
+    let config = test.config.clone()?;
+    let genesis = Block::decode(&test.genesis_rlp).map_err(|e| format!("genesis RLP: {e}"))?;
+    let mut chain =
+        Chain::new(config, genesis, state_of(&test.pre)).map_err(|e| format!("genesis: {e}"))?;
+    let rlps: Vec<Option<Bytes>> = test.blocks.iter().map(|b| b.rlp.clone().ok()).collect();
+    let mut gas = 0;
+    let start = std::time::Instant::now();
+    for (block, rlp) in test.blocks.iter().zip(&rlps) {
+        let imported = rlp
+            .as_ref()
+            .ok_or_else(|| "no rlp".to_string())
+            .and_then(|rlp| Block::decode(rlp).map_err(|e| e.to_string()))
+            .and_then(|b| chain.import(b).map_err(|e| e.to_string()));
+        match (imported, &block.expect_exception) {
+            (Ok(execution), None) => gas += execution.gas_used,
+            (Err(_), Some(_)) => {}
+            (Ok(_), Some(want)) => return Err(format!("expected exception {want}")),
+            (Err(e), None) => return Err(format!("block rejected: {e}")),
+        }
+    }
+    let elapsed = start.elapsed();
+    std::hint::black_box(&chain);
+    Ok((gas, u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)))
 }

@@ -9,7 +9,10 @@
 use crate::{
     charge, read_padded, PrecompileError, PrecompileFn, PrecompileOutput, PrecompileResult,
 };
-use substrate_bn::{AffineG1, AffineG2, Fq, Fq2, Fr, Group, Gt, G1, G2};
+use ark_ec::pairing::Pairing;
+use ark_ec::AffineRepr;
+use ark_ff::{BigInt, One, PrimeField, Zero};
+use substrate_bn::{AffineG1, Fq, Fr, Group, G1};
 
 /// `0x06` point addition at 500 gas (Byzantium).
 pub const ADD_BYZANTIUM: PrecompileFn = |input, gas_limit| add(input, gas_limit, 500);
@@ -46,18 +49,6 @@ fn read_g1(bytes: &[u8]) -> Result<G1, PrecompileError> {
         .map_err(|_| PrecompileError::Failure("bn254: G1 point not on the curve"))
 }
 
-/// A G2 point from 128 bytes (imaginary parts first).
-fn read_g2(bytes: &[u8]) -> Result<G2, PrecompileError> {
-    let x = Fq2::new(read_fq(&bytes[32..64])?, read_fq(&bytes[..32])?);
-    let y = Fq2::new(read_fq(&bytes[96..128])?, read_fq(&bytes[64..96])?);
-    if x.is_zero() && y.is_zero() {
-        return Ok(G2::zero());
-    }
-    AffineG2::new(x, y)
-        .map(G2::from)
-        .map_err(|_| PrecompileError::Failure("bn254: G2 point not on the curve or subgroup"))
-}
-
 /// The 64-byte encoding of a G1 point (all zeros for infinity).
 fn encode_g1(point: G1) -> Result<Vec<u8>, PrecompileError> {
     let mut out = vec![0u8; 64];
@@ -92,6 +83,52 @@ fn mul(input: &[u8], gas_limit: u64, cost: u64) -> PrecompileResult {
     Ok(PrecompileOutput::new(cost, encode_g1(point * scalar)?))
 }
 
+/// A base-field element for the pairing (arkworks) from 32 big-endian bytes, rejecting values
+/// at or above the modulus.
+fn ark_fq(bytes: &[u8]) -> Result<ark_bn254::Fq, PrecompileError> {
+    let mut limbs = [0u64; 4];
+    for (i, limb) in limbs.iter_mut().enumerate() {
+        let end = 32 - 8 * i;
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[end - 8..end]);
+        *limb = u64::from_be_bytes(word);
+    }
+    ark_bn254::Fq::from_bigint(BigInt::new(limbs))
+        .ok_or(PrecompileError::Failure("bn254: invalid field element"))
+}
+
+/// A G1 point for the pairing from 64 bytes: on the curve (G1 has cofactor 1), or the point
+/// at infinity (all zeros).
+fn ark_g1(bytes: &[u8]) -> Result<ark_bn254::G1Affine, PrecompileError> {
+    let x = ark_fq(&bytes[..32])?;
+    let y = ark_fq(&bytes[32..64])?;
+    if x.is_zero() && y.is_zero() {
+        return Ok(ark_bn254::G1Affine::zero());
+    }
+    let point = ark_bn254::G1Affine::new_unchecked(x, y);
+    if !point.is_on_curve() {
+        return Err(PrecompileError::Failure("bn254: G1 point not on the curve"));
+    }
+    Ok(point)
+}
+
+/// A G2 point for the pairing from 128 bytes (imaginary parts first): on the curve and in
+/// the prime-order subgroup, or the point at infinity (all zeros).
+fn ark_g2(bytes: &[u8]) -> Result<ark_bn254::G2Affine, PrecompileError> {
+    let x = ark_bn254::Fq2::new(ark_fq(&bytes[32..64])?, ark_fq(&bytes[..32])?);
+    let y = ark_bn254::Fq2::new(ark_fq(&bytes[96..128])?, ark_fq(&bytes[64..96])?);
+    if x.is_zero() && y.is_zero() {
+        return Ok(ark_bn254::G2Affine::zero());
+    }
+    let point = ark_bn254::G2Affine::new_unchecked(x, y);
+    if !point.is_on_curve() || !point.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(PrecompileError::Failure(
+            "bn254: G2 point not on the curve or subgroup",
+        ));
+    }
+    Ok(point)
+}
+
 fn pairing(input: &[u8], gas_limit: u64, base: u64, per_pair: u64) -> PrecompileResult {
     let pairs = (input.len() / PAIR_LEN) as u64;
     let cost = base.saturating_add(per_pair.saturating_mul(pairs));
@@ -101,13 +138,18 @@ fn pairing(input: &[u8], gas_limit: u64, base: u64, per_pair: u64) -> Precompile
             "bn254: pairing input not a multiple of 192 bytes",
         ));
     }
-    let points = input
-        .chunks_exact(PAIR_LEN)
-        .map(|pair| Ok((read_g1(&pair[..64])?, read_g2(&pair[64..])?)))
-        .collect::<Result<Vec<_>, PrecompileError>>()?;
-    // Pairs with a point at infinity contribute 1 and are skipped by the batch; an empty
-    // product is 1.
-    let holds = substrate_bn::pairing_batch(&points) == Gt::one();
+    let mut g1s = Vec::with_capacity(pairs as usize);
+    let mut g2s = Vec::with_capacity(pairs as usize);
+    for pair in input.chunks_exact(PAIR_LEN) {
+        let g1 = ark_g1(&pair[..64])?;
+        let g2 = ark_g2(&pair[64..])?;
+        // A pair with a point at infinity contributes 1; an empty product is 1.
+        if !g1.is_zero() && !g2.is_zero() {
+            g1s.push(g1);
+            g2s.push(g2);
+        }
+    }
+    let holds = ark_bn254::Bn254::multi_pairing(g1s, g2s).0.is_one();
     let mut output = vec![0u8; 32];
     output[31] = u8::from(holds);
     Ok(PrecompileOutput::new(cost, output))
@@ -117,6 +159,7 @@ fn pairing(input: &[u8], gas_limit: u64, base: u64, per_pair: u64) -> Precompile
 mod tests {
     use super::*;
     use ember_primitives::hex;
+    use substrate_bn::{AffineG2, Fq2, G2};
 
     const G1_GEN: [u8; 64] = hex!(
         "0000000000000000000000000000000000000000000000000000000000000001"
