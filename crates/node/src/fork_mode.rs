@@ -70,18 +70,61 @@ fn word(v: &Value, what: &str) -> Result<U256, ForkError> {
         .map_err(|e| ForkError(format!("{what} `{s}`: {e}")))
 }
 
+/// The crypto provider every https upstream uses: rustls on `ring` (no C toolchain beyond
+/// a C compiler; rustls deprecates it only for lacking post-quantum key exchange).
+#[allow(deprecated)]
+fn crypto_provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
+    std::sync::Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The trusted roots for an https upstream: the platform's certificates, or those
+/// `SSL_CERT_FILE` / `SSL_CERT_DIR` name (read by `rustls-native-certs`).
+fn native_roots() -> Result<Vec<ureq::tls::Certificate<'static>>, ForkError> {
+    let found = rustls_native_certs::load_native_certs();
+    let certs: Vec<_> = found
+        .certs
+        .iter()
+        .map(|der| ureq::tls::Certificate::from_der(der.as_ref()).to_owned())
+        .collect();
+    if certs.is_empty() {
+        let why: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+        return Err(ForkError(format!(
+            "no trusted root certificates found for https (set SSL_CERT_FILE or SSL_CERT_DIR){}",
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", why.join("; "))
+            }
+        )));
+    }
+    Ok(certs)
+}
+
+/// The HTTP client for `url`: plain for `http://`, rustls (ring, the platform's roots)
+/// for `https://`; each request fails after `timeout`.
+fn agent(url: &str, timeout: Duration) -> Result<ureq::Agent, ForkError> {
+    let builder = ureq::Agent::config_builder().timeout_global(Some(timeout));
+    let builder = if url.starts_with("https://") {
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(ureq::tls::RootCerts::new_with_certs(&native_roots()?))
+            .unversioned_rustls_crypto_provider(crypto_provider())
+            .build();
+        builder.tls_config(tls)
+    } else if url.starts_with("http://") {
+        builder
+    } else {
+        return Err(ForkError(format!(
+            "`{url}`: the fork URL must start with http:// or https://"
+        )));
+    };
+    Ok(builder.build().into())
+}
+
 impl ForkedChain {
     /// Connects to `url` and pins block `block` (the remote head when `None`).
     pub fn connect(url: &str, block: Option<u64>) -> Result<ForkedChain, ForkError> {
-        if !url.starts_with("http://") {
-            return Err(ForkError(format!(
-                "`{url}`: only http:// URLs are supported (a node on this machine or network)"
-            )));
-        }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
+        let agent = agent(url, Duration::from_secs(30))?;
         let mut fork = ForkedChain {
             url: url.to_string(),
             block: 0,
