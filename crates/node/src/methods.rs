@@ -298,10 +298,13 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                     // In fork mode, blocks up to the fork block are the forked chain's.
                     None => match (&s.chain.remote, id) {
                         (Some(remote), BlockId::Number(n)) if n <= remote.block => remote
-                            .request("eth_getBlockByNumber", json!([format!("{n:#x}"), full]))
+                            .cached_request(
+                                "eth_getBlockByNumber",
+                                json!([format!("{n:#x}"), full]),
+                            )
                             .map_err(|e| RpcError::internal(e.to_string()))?,
                         (Some(remote), BlockId::Hash(h)) => remote
-                            .request("eth_getBlockByHash", json!([h, full]))
+                            .cached_request("eth_getBlockByHash", json!([h, full]))
                             .map_err(|e| RpcError::internal(e.to_string()))?,
                         _ => Value::Null,
                     },

@@ -63,11 +63,15 @@ fn fork_over_https_trusts_ssl_cert_file() {
     std::fs::write(&other, other_pem).unwrap();
     std::env::set_var("SSL_CERT_FILE", &other);
     std::env::remove_var("SSL_CERT_DIR");
+    let start = std::time::Instant::now();
     let err = build_state(support::config(Some(upstream.url.clone())))
         .err()
         .expect("an untrusted server certificate is refused");
+    // At once: a certificate error is not retried.
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{err}");
     assert!(err.contains("--fork-url"), "{err}");
     assert!(err.to_lowercase().contains("certificate"), "{err}");
+    assert!(err.contains("upstream call eth_chainId"), "{err}");
     assert!(upstream.calls().is_empty());
 
     // Trusting the test's CA: the fork reads the upstream's chain over TLS.
