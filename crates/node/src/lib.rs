@@ -27,6 +27,7 @@ pub mod import;
 pub mod methods;
 pub mod node;
 pub mod params;
+pub mod parity_trace;
 pub mod pool;
 pub mod proof;
 pub mod render;

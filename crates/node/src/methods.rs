@@ -81,6 +81,8 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_createAccessList" => return eth_create_access_list(node, p),
         "debug_traceTransaction" => return crate::debug::trace_transaction(node, p),
         "debug_traceCall" => return crate::debug::trace_call(node, p),
+        "trace_transaction" => return crate::parity_trace::trace_transaction(node, p),
+        "trace_block" => return crate::parity_trace::trace_block(node, p),
         "debug_traceBlockByNumber" | "debug_traceBlockByHash" => {
             return trace_block(node, method, p)
         }
