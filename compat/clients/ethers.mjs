@@ -580,6 +580,15 @@ async function factory() {
     await receipt(tx.hash);
     return scrub(await call("trace_transaction", [tx.hash]));
   });
+  if (pingHash) {
+    await check("trace.parity.replayBlock.pingAll", async () => {
+      const r = await call("eth_getTransactionReceipt", [pingHash]);
+      return scrub(await call("trace_replayBlockTransactions", [r.blockNumber, ["trace"]]));
+    });
+  }
+  await check("ots.apiLevel", () => rpc("ots_getApiLevel", []).then(outcome));
+  await check("ots.hasCode.contract", () => rpc("ots_hasCode", [faddr, "latest"]).then(outcome));
+  await check("ots.hasCode.eoa", () => rpc("ots_hasCode", [A0, "latest"]).then(outcome));
   await check("trace.parity.unknownTx", () => rpc("trace_transaction", ["0x" + "44".repeat(32)]).then(outcome));
   await check("trace.callTracer.create", async () => {
     const tx = await f.create(10);

@@ -83,6 +83,11 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "debug_traceCall" => return crate::debug::trace_call(node, p),
         "trace_transaction" => return crate::parity_trace::trace_transaction(node, p),
         "trace_block" => return crate::parity_trace::trace_block(node, p),
+        "trace_replayBlockTransactions" => {
+            return crate::parity_trace::replay_block_transactions(node, p)
+        }
+        "ots_getApiLevel" => return Ok(crate::parity_trace::ots_api_level()),
+        "ots_hasCode" => return crate::parity_trace::ots_has_code(node, p),
         "debug_traceBlockByNumber" | "debug_traceBlockByHash" => {
             return trace_block(node, method, p)
         }

@@ -191,6 +191,69 @@ pub fn trace_block(node: &Node, p: &Params) -> Result<Value, RpcError> {
     Ok(Value::Array(out))
 }
 
+/// `trace_replayBlockTransactions [block, ["trace"]]`: per transaction of the block, its
+/// output and traces (`stateDiff` and `vmTrace` are not recorded: `null`).
+pub fn replay_block_transactions(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    let block = p.raw(0).cloned().unwrap_or_else(|| json!("latest"));
+    let found = call(node, "eth_getBlockByNumber", json!([block, false]))?;
+    let Some(hashes) = found["transactions"].as_array() else {
+        return Ok(Value::Null);
+    };
+    let mut out = Vec::new();
+    for hash in hashes {
+        let hash: B256 = serde_json::from_value(hash.clone())
+            .map_err(|e| RpcError::internal(format!("a transaction hash of the block: {e}")))?;
+        // A replay's traces carry no block or transaction position.
+        let mut traces = transaction_traces(node, hash)?;
+        for t in &mut traces {
+            if let Some(m) = t.as_object_mut() {
+                for k in [
+                    "blockHash",
+                    "blockNumber",
+                    "transactionHash",
+                    "transactionPosition",
+                ] {
+                    m.remove(k);
+                }
+            }
+        }
+        let output = traces
+            .first()
+            .map(|t| {
+                let r = &t["result"];
+                r.get("output")
+                    .or_else(|| r.get("code"))
+                    .cloned()
+                    .unwrap_or_else(|| json!("0x"))
+            })
+            .unwrap_or_else(|| json!("0x"));
+        out.push(json!({
+            "output": output,
+            "stateDiff": null,
+            "trace": traces,
+            "vmTrace": null,
+            "transactionHash": hash,
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
+/// `ots_getApiLevel`: the Otterscan API level answered (8, as anvil).
+pub fn ots_api_level() -> Value {
+    json!(8)
+}
+
+/// `ots_hasCode [address, block]`: whether the account has code at the block.
+pub fn ots_has_code(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    let address = p
+        .raw(0)
+        .cloned()
+        .ok_or_else(|| RpcError::invalid_params("missing value for required argument 0"))?;
+    let block = p.raw(1).cloned().unwrap_or_else(|| json!("latest"));
+    let code = call(node, "eth_getCode", json!([address, block]))?;
+    Ok(json!(code.as_str().is_some_and(|c| c != "0x")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
