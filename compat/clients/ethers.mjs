@@ -486,6 +486,11 @@ async function reverts() {
     await receipt(tx.hash);
     return scrub(await call("debug_traceTransaction", [tx.hash, { tracer: "callTracer" }]));
   });
+  await check("revert.trace.parity", async () => {
+    const tx = await rs.touchAndError(13, { gasLimit: 200000 });
+    await receipt(tx.hash);
+    return scrub(await call("trace_transaction", [tx.hash]));
+  });
   // Value sent to a non-payable function.
   await check("revert.nonPayable.value", async () => rpc("eth_call", [{ from: A0, to: await C.Vault.getAddress(), value: "0x1", data: C.Vault.interface.encodeFunctionData("nonPayable") }, "latest"]).then(outcome));
 }
@@ -562,6 +567,29 @@ async function factory() {
       return t.error ? { error: t.error } : { accounts: Object.keys(t.result).map((a) => a.toLowerCase()).sort() };
     });
   }
+  if (pingHash) {
+    // Parity traces (trace_transaction, trace_block) of a nested call and of its block.
+    await check("trace.parity.transaction.pingAll", async () => scrub(await call("trace_transaction", [pingHash])));
+    await check("trace.parity.block.pingAll", async () => {
+      const r = await call("eth_getTransactionReceipt", [pingHash]);
+      return scrub(await call("trace_block", [r.blockNumber]));
+    });
+  }
+  await check("trace.parity.transaction.create", async () => {
+    const tx = await f.create(11);
+    await receipt(tx.hash);
+    return scrub(await call("trace_transaction", [tx.hash]));
+  });
+  if (pingHash) {
+    await check("trace.parity.replayBlock.pingAll", async () => {
+      const r = await call("eth_getTransactionReceipt", [pingHash]);
+      return scrub(await call("trace_replayBlockTransactions", [r.blockNumber, ["trace"]]));
+    });
+  }
+  await check("ots.apiLevel", () => rpc("ots_getApiLevel", []).then(outcome));
+  await check("ots.hasCode.contract", () => rpc("ots_hasCode", [faddr, "latest"]).then(outcome));
+  await check("ots.hasCode.eoa", () => rpc("ots_hasCode", [A0, "latest"]).then(outcome));
+  await check("trace.parity.unknownTx", () => rpc("trace_transaction", ["0x" + "44".repeat(32)]).then(outcome));
   await check("trace.callTracer.create", async () => {
     const tx = await f.create(10);
     await receipt(tx.hash);

@@ -283,7 +283,14 @@ pub fn dispatch(
                     "gasLimit": hex_u64(s.gas_limit),
                     "gasPrice": format!("{:#x}", s.gas_price()),
                 },
-                "forkConfig": { "forkUrl": null, "forkBlockNumber": null, "forkRetryBackoff": null },
+                "forkConfig": match &s.chain.remote {
+                    Some(r) => json!({
+                        "forkUrl": r.url(),
+                        "forkBlockNumber": r.block,
+                        "forkRetryBackoff": r.options().retry_backoff.as_millis() as u64,
+                    }),
+                    None => json!({ "forkUrl": null, "forkBlockNumber": null, "forkRetryBackoff": null }),
+                },
             })
         }
         (_, "metadata") => json!({
@@ -295,12 +302,46 @@ pub fn dispatch(
             "snapshots": s.snapshots.iter().map(|(id, snap)| (id.to_string(), json!([snap.head, B256::ZERO]))).collect::<serde_json::Map<_, _>>(),
         }),
         (_, "reset") => {
-            if p.raw(0).is_some_and(|v| v.get("forking").is_some()) {
-                return Err(RpcError::server(
-                    "anvil_reset with forking options is not supported",
-                ));
+            match p
+                .raw(0)
+                .and_then(|v| v.get("forking"))
+                .filter(|f| !f.is_null())
+            {
+                // anvil's `{ forking: { jsonRpcUrl, blockNumber } }`: fork that URL (the
+                // current one when absent) at that block (its head when absent).
+                Some(forking) => {
+                    let mut config = s.config.clone();
+                    if let Some(url) = forking.get("jsonRpcUrl").filter(|u| !u.is_null()) {
+                        let url = url.as_str().ok_or_else(|| {
+                            RpcError::invalid_params("forking.jsonRpcUrl is not a string")
+                        })?;
+                        config.fork_url = Some(url.to_string());
+                    }
+                    if config.fork_url.is_none() {
+                        return Err(RpcError::invalid_params(
+                            "anvil_reset: forking needs a jsonRpcUrl when the node is not a fork",
+                        ));
+                    }
+                    config.fork_block_number = match forking.get("blockNumber") {
+                        None | Some(Value::Null) => None,
+                        Some(Value::Number(n)) => Some(n.as_u64().ok_or_else(|| {
+                            RpcError::invalid_params("forking.blockNumber is not a block number")
+                        })?),
+                        Some(Value::String(s)) => Some(
+                            u64::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|_| {
+                                RpcError::invalid_params("forking.blockNumber is not a quantity")
+                            })?,
+                        ),
+                        Some(_) => {
+                            return Err(RpcError::invalid_params(
+                                "forking.blockNumber is not a block number",
+                            ))
+                        }
+                    };
+                    crate::startup::reset_to(s, config)?;
+                }
+                None => crate::startup::reset(s)?,
             }
-            crate::startup::reset(s)?;
             Value::Null
         }
         (_, "dumpState") => crate::state_file::dump_hex(s)?,

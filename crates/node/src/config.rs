@@ -57,6 +57,9 @@ pub struct NodeConfig {
     pub fork_url: Option<String>,
     /// The block of the forked chain to start from (`--fork-block-number`).
     pub fork_block_number: Option<u64>,
+    /// How fork mode talks to its upstream and caches what it reads (`--retries`,
+    /// `--timeout`, `--no-storage-caching`, ...).
+    pub fork_options: crate::fork_cache::ForkOptions,
     /// Genesis timestamp (`--timestamp`); the wall clock when absent.
     pub genesis_timestamp: Option<u64>,
     /// Print nothing but errors (`--silent`).
@@ -87,6 +90,7 @@ impl Default for NodeConfig {
             data_dir: None,
             fork_url: None,
             fork_block_number: None,
+            fork_options: crate::fork_cache::ForkOptions::default(),
             genesis_timestamp: None,
             silent: false,
         }

@@ -9,7 +9,8 @@
 //!   [`debug`]: traces; [`proof`]: `eth_getProof`; [`filter`]: logs, filters, subscriptions;
 //! - [`import`]: a chain loaded from a geth genesis file and RLP blocks (`--import`);
 //! - [`store`]: the chain in a database (`--data-dir`); [`state_file`]: anvil's state dumps;
-//! - [`fork_mode`]: `--fork-url`, another node's chain read over RPC under the local changes.
+//! - [`fork_mode`]: `--fork-url`, another node's chain read over RPC under the local changes;
+//!   [`fork_cache`]: its upstream settings and disk cache.
 #![deny(missing_docs)]
 
 pub mod call;
@@ -19,12 +20,14 @@ pub mod config;
 pub mod debug;
 pub mod exec;
 pub mod filter;
+pub mod fork_cache;
 pub mod fork_mode;
 pub mod genesis;
 pub mod import;
 pub mod methods;
 pub mod node;
 pub mod params;
+pub mod parity_trace;
 pub mod pool;
 pub mod proof;
 pub mod render;

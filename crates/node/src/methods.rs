@@ -82,6 +82,13 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
         "eth_createAccessList" => return eth_create_access_list(node, p),
         "debug_traceTransaction" => return crate::debug::trace_transaction(node, p),
         "debug_traceCall" => return crate::debug::trace_call(node, p),
+        "trace_transaction" => return crate::parity_trace::trace_transaction(node, p),
+        "trace_block" => return crate::parity_trace::trace_block(node, p),
+        "trace_replayBlockTransactions" => {
+            return crate::parity_trace::replay_block_transactions(node, p)
+        }
+        "ots_getApiLevel" => return Ok(crate::parity_trace::ots_api_level()),
+        "ots_hasCode" => return crate::parity_trace::ots_has_code(node, p),
         "debug_traceBlockByNumber" | "debug_traceBlockByHash" => {
             return trace_block(node, method, p)
         }
@@ -299,10 +306,13 @@ pub fn dispatch(node: &Node, method: &str, p: &Params) -> Result<Value, RpcError
                     // In fork mode, blocks up to the fork block are the forked chain's.
                     None => match (&s.chain.remote, id) {
                         (Some(remote), BlockId::Number(n)) if n <= remote.block => remote
-                            .request("eth_getBlockByNumber", json!([format!("{n:#x}"), full]))
+                            .cached_request(
+                                "eth_getBlockByNumber",
+                                json!([format!("{n:#x}"), full]),
+                            )
                             .map_err(|e| RpcError::internal(e.to_string()))?,
                         (Some(remote), BlockId::Hash(h)) => remote
-                            .request("eth_getBlockByHash", json!([h, full]))
+                            .cached_request("eth_getBlockByHash", json!([h, full]))
                             .map_err(|e| RpcError::internal(e.to_string()))?,
                         _ => Value::Null,
                     },

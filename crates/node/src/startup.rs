@@ -31,8 +31,9 @@ pub fn build_state(config: NodeConfig) -> Result<NodeState, String> {
             if config.data_dir.is_some() {
                 return Err("--fork-url with --data-dir is not supported".into());
             }
-            let fork = ForkedChain::connect(url, config.fork_block_number)
-                .map_err(|e| format!("--fork-url: {e}"))?;
+            let fork =
+                ForkedChain::connect_with(url, config.fork_block_number, &config.fork_options)
+                    .map_err(|e| format!("--fork-url: {e}"))?;
             Some(Arc::new(fork))
         }
         None => None,
@@ -282,7 +283,19 @@ fn build_loaded_state(
 /// `anvil_reset`: a new chain from the configuration (in memory; a `--data-dir` is
 /// rewritten).
 pub fn reset(s: &mut NodeState) -> Result<(), RpcError> {
-    let mut config = s.config.clone();
+    let config = s.config.clone();
+    reset_to(s, config)
+}
+
+/// `anvil_reset` to another configuration (another fork URL or block): a new chain built
+/// from `config`. The forked chain's cache is written first, so a reset to the same fork
+/// block reads it back instead of asking the upstream again.
+pub fn reset_to(s: &mut NodeState, mut config: NodeConfig) -> Result<(), RpcError> {
+    if let Some(remote) = &s.chain.remote {
+        if let Err(e) = remote.flush() {
+            eprintln!("ember node: {e}");
+        }
+    }
     config.load_state = None;
     let data_dir = config.data_dir.take();
     let mut fresh = build_state(config).map_err(RpcError::internal)?;
@@ -398,6 +411,9 @@ pub async fn run(config: NodeConfig) -> Result<(), String> {
     let _ = miner.join();
     drop(dumper);
     if let Ok(s) = node.lock() {
+        if let Some(remote) = &s.chain.remote {
+            remote.flush().map_err(|e| e.to_string())?;
+        }
         crate::state_file::dump_configured(&s)?;
     }
     Ok(())

@@ -76,6 +76,28 @@ pub struct Args {
     /// The block of the forked chain to start from.
     #[arg(long, value_name = "NUMBER")]
     fork_block_number: Option<u64>,
+    /// Initial retry backoff on upstream errors in fork mode, in milliseconds (doubled on
+    /// each retry).
+    #[arg(long, value_name = "MILLISECONDS", default_value_t = 1000)]
+    fork_retry_backoff: u64,
+    /// Retries of an upstream request that failed to connect or was refused as overloaded
+    /// or rate-limited (HTTP 429, 5xx) in fork mode.
+    #[arg(long, default_value_t = 5)]
+    retries: u32,
+    /// Timeout of one upstream request in fork mode, in milliseconds.
+    #[arg(long, value_name = "MILLISECONDS", default_value_t = 45_000)]
+    timeout: u64,
+    /// Spend at most this many compute units a second on the upstream (Alchemy's costs per
+    /// method); unlimited when absent.
+    #[arg(long, value_name = "CUPS")]
+    compute_units_per_second: Option<u64>,
+    /// Keep nothing read from the upstream on disk: every start asks it again.
+    #[arg(long)]
+    no_storage_caching: bool,
+    /// The fork cache's root directory (also EMBER_FORK_CACHE_DIR), ~/.ember/cache/rpc by
+    /// default; given, it caches an upstream on this machine too.
+    #[arg(long, value_name = "PATH")]
+    fork_cache_dir: Option<PathBuf>,
     /// Genesis timestamp (seconds since the epoch).
     #[arg(long)]
     timestamp: Option<u64>,
@@ -131,6 +153,14 @@ impl Args {
             data_dir: self.data_dir,
             fork_url: self.fork_url,
             fork_block_number: self.fork_block_number,
+            fork_options: ember_node::fork_cache::ForkOptions {
+                storage_caching: !self.no_storage_caching,
+                cache_dir: self.fork_cache_dir,
+                retries: self.retries,
+                retry_backoff: Duration::from_millis(self.fork_retry_backoff),
+                timeout: Duration::from_millis(self.timeout.max(1)),
+                compute_units_per_second: self.compute_units_per_second,
+            },
             genesis_timestamp: self.timestamp,
             silent: self.silent,
         })
