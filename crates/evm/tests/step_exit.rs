@@ -28,9 +28,8 @@ impl Inspector for LastExit {
     }
 }
 
-/// Runs `code` with `gas` left after the intrinsic 21,000 and reports the last `step_exit`:
-/// its exit, the gas spent, the failed charge and the memory size after.
-fn last_exit(code: Bytes, gas: u64) -> (Exit, u64, FailedCharge, usize) {
+/// Runs `code` at Cancun as a call from SENDER with `gas_limit`, observed by `inspector`.
+fn run<I: Inspector>(code: Bytes, gas_limit: u64, inspector: I) -> I {
     let mut db = InMemoryDb::new();
     db.insert_account(
         SENDER,
@@ -47,16 +46,24 @@ fn last_exit(code: Bytes, gas: u64) -> (Exit, u64, FailedCharge, usize) {
     );
     let mut evm = Evm::builder(db)
         .fork(Fork::Cancun)
-        .inspector(LastExit::default())
+        .inspector(inspector)
         .build();
     let tx = TxEnv {
         caller: SENDER,
         kind: TxKind::Call(CONTRACT),
-        gas_limit: 21_000 + gas,
+        gas_limit,
         ..Default::default()
     };
     evm.transact(&tx).unwrap();
-    evm.inspector.seen.expect("no step_exit")
+    evm.inspector
+}
+
+/// Runs `code` with `gas` left after the intrinsic 21,000 and reports the last `step_exit`:
+/// its exit, the gas spent, the failed charge and the memory size after.
+fn last_exit(code: Bytes, gas: u64) -> (Exit, u64, FailedCharge, usize) {
+    run(code, 21_000 + gas, LastExit::default())
+        .seen
+        .expect("no step_exit")
 }
 
 #[test]
@@ -126,37 +133,7 @@ fn a_call_reports_the_gas_it_forwards_when_it_suspends() {
             }
         }
     }
-    let mut db = InMemoryDb::new();
-    db.insert_account(
-        SENDER,
-        AccountInfo {
-            balance: U256::from(10u64.pow(18)),
-            ..Default::default()
-        },
-        [],
-    );
-    db.insert_account(
-        CONTRACT,
-        AccountInfo::with_code(U256::ZERO, 0, Bytecode::new(code)),
-        [],
-    );
-    let mut evm = Evm::builder(db)
-        .fork(Fork::Cancun)
-        .inspector(Suspends::default())
-        .build();
-    let tx = TxEnv {
-        caller: SENDER,
-        kind: TxKind::Call(CONTRACT),
-        gas_limit: 100_000,
-        ..Default::default()
-    };
-    evm.transact(&tx).unwrap();
-    let charged: Vec<u64> = evm
-        .inspector
-        .0
-        .iter()
-        .map(|s| s.1)
-        .filter(|&c| c > 0)
-        .collect();
+    let suspends = run(code, 100_000, Suspends::default());
+    let charged: Vec<u64> = suspends.0.iter().map(|s| s.1).filter(|&c| c > 0).collect();
     assert_eq!(charged, vec![100 + 0x1000]);
 }
